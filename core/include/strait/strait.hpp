@@ -1,0 +1,8 @@
+// The whole public API of strait.
+#pragma once
+
+#include <strait/channel.hpp>
+#include <strait/endpoint.hpp>
+#include <strait/error.hpp>
+#include <strait/native_handle.hpp>
+#include <strait/version.hpp>

@@ -1,0 +1,125 @@
+// connect() and listen(): parse the URL, pick the transport, report failures.
+#include <algorithm>
+
+#include <asio/error.hpp>
+#include <fmt/format.h>
+
+#include "backend.hpp"
+#include "tcp_transport.hpp"
+
+namespace strait {
+namespace detail {
+
+deadline deadline_after(duration timeout) noexcept {
+  const auto now = clock::now();
+  if (timeout == infinite || timeout > no_deadline - now) return no_deadline;
+  return now + std::max(timeout, duration::zero());
+}
+
+deadline deadline_after(const std::optional<std::chrono::milliseconds>& timeout) noexcept {
+  return timeout ? deadline_after(duration(*timeout)) : no_deadline;
+}
+
+std::error_code map_error(const std::error_code& ec) noexcept {
+  if (!ec || ec.category() == category()) return ec;
+  if (ec.category() == asio::error::get_system_category() ||
+      ec.category() == std::system_category())
+    return map_system_error(ec.value());
+  if (ec == asio::error::eof) return make_error_code(errc::broken_pipe);
+  if (ec == asio::error::host_not_found || ec == asio::error::host_not_found_try_again ||
+      ec == asio::error::service_not_found)
+    return make_error_code(errc::not_found, ec.value());
+  return make_error_code(errc::io_error, ec.value());
+}
+
+}  // namespace detail
+
+namespace {
+
+const detail::transport* find_transport(std::string_view scheme) {
+  if (scheme == detail::tcp_transport.scheme) return &detail::tcp_transport;
+  const auto all = detail::platform_transports();
+  const auto it = std::find_if(all.begin(), all.end(),
+                               [&](const detail::transport& t) { return t.scheme == scheme; });
+  return it == all.end() ? nullptr : &*it;
+}
+
+// Resolves `url` to its endpoint and transport, or says why not.
+const detail::transport* resolve(std::string_view url, strait::endpoint& ep,
+                                 std::error_code& ec, std::string& why) {
+  ep = parse_endpoint(url, ec, &why);
+  if (ec) return nullptr;
+  const auto* t = find_transport(ep.scheme);
+  if (!t) {
+    ec = make_error_code(errc::not_supported);
+    why = fmt::format("'{}': the {}:// transport is not available on this platform", url,
+                      ep.scheme);
+  }
+  return t;
+}
+
+listener open_listener(asio::io_context& io, std::string_view url,
+                       const listen_options& options, std::error_code& ec, std::string& why) {
+  strait::endpoint ep;
+  const auto* t = resolve(url, ep, ec, why);
+  if (!t) return {};
+  auto backend = t->listen(io, ep, options, ec);
+  if (ec) {
+    why = fmt::format("cannot listen on {}", url);
+    return {};
+  }
+  return listener(std::move(backend));
+}
+
+channel open_channel(asio::io_context& io, std::string_view url,
+                     const connect_options& options, std::error_code& ec, std::string& why) {
+  strait::endpoint ep;
+  const auto* t = resolve(url, ep, ec, why);
+  if (!t) return {};
+  auto backend = t->connect(io, ep, options, ec);
+  if (ec) {
+    why = fmt::format("cannot connect to {}", url);
+    return {};
+  }
+  return channel(std::move(backend));
+}
+
+}  // namespace
+
+listener listen(asio::io_context& io, std::string_view url, listen_options options,
+                std::error_code& ec) {
+  std::string why;
+  return open_listener(io, url, options, ec, why);
+}
+
+listener listen(asio::io_context& io, std::string_view url, std::error_code& ec) {
+  return listen(io, url, {}, ec);
+}
+
+listener listen(asio::io_context& io, std::string_view url, listen_options options) {
+  std::error_code ec;
+  std::string why;
+  auto l = open_listener(io, url, options, ec, why);
+  if (ec) throw std::system_error(ec, why);
+  return l;
+}
+
+channel connect(asio::io_context& io, std::string_view url, connect_options options,
+                std::error_code& ec) {
+  std::string why;
+  return open_channel(io, url, options, ec, why);
+}
+
+channel connect(asio::io_context& io, std::string_view url, std::error_code& ec) {
+  return connect(io, url, {}, ec);
+}
+
+channel connect(asio::io_context& io, std::string_view url, connect_options options) {
+  std::error_code ec;
+  std::string why;
+  auto ch = open_channel(io, url, options, ec, why);
+  if (ec) throw std::system_error(ec, why);
+  return ch;
+}
+
+}  // namespace strait

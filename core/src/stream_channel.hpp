@@ -1,0 +1,445 @@
+// A message channel over a byte stream socket (tcp://, unix://, POSIX pipe://),
+// using the frame format of docs/wire-format.md: an 8-byte header (u32 LE
+// length, u8 type = 1, 3 zero bytes) followed by the payload.
+//
+// Received bytes go through a read buffer, so that a burst of small messages
+// costs one system call, and so that whatever an interrupted receive had
+// taken can be put back (C3, C8). Large payloads are read straight into the
+// caller's buffer.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <asio/buffer.hpp>
+#include <asio/error.hpp>
+#include <asio/post.hpp>
+
+#include "backend.hpp"
+#include "socket_support.hpp"
+
+namespace strait::detail {
+
+inline constexpr std::size_t frame_header_size = 8;
+inline constexpr std::uint8_t frame_type_message = 1;
+
+struct frame_header {
+  std::uint32_t length = 0;
+  std::uint8_t type = frame_type_message;
+
+  std::array<std::byte, frame_header_size> encode() const noexcept {
+    std::array<std::byte, frame_header_size> out{};
+    for (int i = 0; i < 4; ++i) out[i] = static_cast<std::byte>(length >> (8 * i));
+    out[4] = static_cast<std::byte>(type);
+    return out;
+  }
+
+  // False when the bytes break the wire format (unknown type, reserved bits set).
+  static bool decode(const std::byte* in, frame_header& h) noexcept {
+    h.length = 0;
+    for (int i = 0; i < 4; ++i) h.length |= std::uint32_t(std::to_integer<std::uint8_t>(in[i])) << (8 * i);
+    h.type = std::to_integer<std::uint8_t>(in[4]);
+    return h.type == frame_type_message && in[5] == std::byte{0} && in[6] == std::byte{0} &&
+           in[7] == std::byte{0};
+  }
+};
+
+template <class Protocol>
+class stream_channel final : public channel_backend,
+                             public std::enable_shared_from_this<stream_channel<Protocol>> {
+ public:
+  using socket_type = typename Protocol::socket;
+
+  stream_channel(socket_type socket, std::string url, std::size_t max_message_size,
+                 peer_info peer)
+      : socket_(std::move(socket)),
+        url_(std::move(url)),
+        max_message_size_(std::min<std::size_t>(max_message_size, UINT32_MAX)),
+        peer_(std::move(peer)),
+        rbuf_(read_buffer_size) {
+    std::error_code ignored;
+    socket_.non_blocking(true, ignored);  // sync calls wait in wait_socket (C8)
+  }
+
+  ~stream_channel() override { close(); }
+
+  asio::any_io_executor get_executor() const override {
+    return const_cast<socket_type&>(socket_).get_executor();
+  }
+
+  strait::capabilities capabilities() const override {
+    strait::capabilities caps;
+    caps.cross_machine = std::is_same_v<Protocol, asio::ip::tcp>;
+    caps.max_message_size = max_message_size_;
+    return caps;
+  }
+
+  std::size_t message_remaining() const override { return in_message_ ? remaining_ : 0; }
+  peer_info peer() const override { return peer_; }
+  std::string endpoint() const override { return url_; }
+  native_handle_type native_handle() const override {
+    return to_native_handle(const_cast<socket_type&>(socket_).native_handle());
+  }
+  bool is_open() const override { return socket_.is_open(); }
+
+  void cancel() override {
+    ++cancel_epoch_;
+    std::error_code ignored;
+    socket_.cancel(ignored);
+  }
+
+  void close() override {
+    if (!socket_.is_open()) return;
+    ++cancel_epoch_;
+    std::error_code ignored;
+    // C4: what we sent must reach the peer. Closing with unread input makes
+    // TCP reset the connection and drop it, so drain what is waiting first.
+    socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+    std::array<std::byte, 4096> scratch;
+    for (int i = 0; i < 256 && !ignored; ++i) socket_.read_some(asio::buffer(scratch), ignored);
+    socket_.close(ignored);
+  }
+
+  // ---- send ---------------------------------------------------------------
+
+  void send(asio::const_buffer message, deadline until, std::error_code& ec) override {
+    if ((ec = check_send(message))) return;
+    const auto header = frame_header{static_cast<std::uint32_t>(message.size())}.encode();
+    const std::size_t total = frame_header_size + message.size();
+    std::size_t written = 0;
+    while (written < total) {
+      std::error_code e;
+      written += socket_.write_some(frame_from(header, message, written), e);
+      if (!e) continue;
+      if (e == asio::error::would_block || e == asio::error::try_again ||
+          e == asio::error::interrupted) {
+        if ((e = wait_socket(socket_.native_handle(), socket_wait::write, until))) {
+          if (written > 0) break_send_side();  // a half-sent frame cannot be taken back
+          ec = e;
+          return;
+        }
+        continue;
+      }
+      ec = fail_send(e);
+      return;
+    }
+    ec = {};
+  }
+
+  void async_send(asio::const_buffer message, size_completion done) override {
+    std::error_code ec = check_send(message);
+    if (!ec && sending_) ec = make_error_code(errc::invalid_argument);  // one at a time
+    if (ec) return post_completion(std::move(done), ec);
+    sending_ = true;
+    auto op = std::make_shared<send_op>();
+    op->message = message;
+    op->header = frame_header{static_cast<std::uint32_t>(message.size())}.encode();
+    op->epoch = cancel_epoch_;
+    op->done = std::move(done);
+    continue_send(std::move(op));
+  }
+
+  // ---- receive ------------------------------------------------------------
+
+  std::size_t receive(asio::mutable_buffer buffer, deadline until,
+                      std::error_code& ec) override {
+    if ((ec = check_receive())) return 0;
+    while (!in_message_) {
+      if (buffered() >= frame_header_size) {
+        if ((ec = begin_message())) return 0;
+      } else if ((ec = fill(until))) {
+        return 0;
+      }
+    }
+    auto* out = static_cast<std::byte*>(buffer.data());
+    const std::size_t want = std::min(buffer.size(), remaining_);
+    std::size_t got = 0;
+    while (got < want) {
+      if (buffered() > 0) {
+        got += take(out + got, want - got);
+        continue;
+      }
+      if (want - got >= direct_read_threshold) {
+        std::size_t n = 0;
+        ec = read_until(out + got, want - got, until, n);
+        got += n;
+        remaining_ -= n;
+      } else {
+        ec = fill(until);
+      }
+      if (ec) {
+        unget(out, got);  // C8: a timeout loses nothing
+        return 0;
+      }
+    }
+    return finish_message(got, ec);
+  }
+
+  void async_receive(asio::mutable_buffer buffer, size_completion done) override {
+    std::error_code ec = check_receive();
+    if (!ec && receiving_) ec = make_error_code(errc::invalid_argument);  // one at a time
+    if (ec) return post_completion(std::move(done), ec);
+    receiving_ = true;
+    auto op = std::make_shared<receive_op>();
+    op->buffer = buffer;
+    op->epoch = cancel_epoch_;
+    op->done = std::move(done);
+    continue_receive(std::move(op), true);
+  }
+
+ private:
+  static constexpr std::size_t read_buffer_size = 64 * 1024;
+  static constexpr std::size_t direct_read_threshold = 16 * 1024;
+
+  struct send_op {
+    asio::const_buffer message;
+    std::array<std::byte, frame_header_size> header;
+    std::size_t written = 0;
+    unsigned epoch = 0;
+    size_completion done;
+  };
+
+  struct receive_op {
+    asio::mutable_buffer buffer;
+    std::size_t want = 0;
+    std::size_t got = 0;
+    bool in_payload = false;
+    unsigned epoch = 0;
+    size_completion done;
+  };
+
+  static std::array<asio::const_buffer, 2> frame_from(
+      const std::array<std::byte, frame_header_size>& header, asio::const_buffer message,
+      std::size_t written) {
+    if (written < frame_header_size)
+      return {asio::buffer(header) + written, message};
+    return {message + (written - frame_header_size), asio::const_buffer{}};
+  }
+
+  std::error_code check_send(asio::const_buffer message) const {
+    if (message.size() > max_message_size_) return make_error_code(errc::message_too_large);  // C9
+    if (send_broken_ || !socket_.is_open()) return make_error_code(errc::broken_pipe);
+    return {};
+  }
+
+  std::error_code check_receive() const {
+    if (receive_error_) return receive_error_;
+    if (!socket_.is_open()) return make_error_code(errc::broken_pipe);
+    return {};
+  }
+
+  void break_send_side() {
+    send_broken_ = true;
+    std::error_code ignored;
+    socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+  }
+
+  std::error_code fail_send(const std::error_code& e) {
+    send_broken_ = true;
+    return e == asio::error::operation_aborted ? make_error_code(errc::broken_pipe)
+                                               : map_error(e);
+  }
+
+  // A failed read: end of stream is broken_pipe (C4), sticky from now on.
+  std::error_code fail_receive(const std::error_code& e) {
+    if (e == asio::error::operation_aborted) return make_error_code(errc::operation_aborted);
+    receive_error_ = e == asio::error::eof ? make_error_code(errc::broken_pipe) : map_error(e);
+    return receive_error_;
+  }
+
+  void post_completion(size_completion done, std::error_code ec, std::size_t n = 0) {
+    asio::post(socket_.get_executor(),
+               [done = std::move(done), ec, n]() mutable { done(ec, n); });
+  }
+
+  std::size_t buffered() const noexcept { return rend_ - rpos_; }
+
+  std::size_t take(std::byte* out, std::size_t n) noexcept {
+    n = std::min(n, std::min(buffered(), remaining_));
+    std::memcpy(out, rbuf_.data() + rpos_, n);
+    rpos_ += n;
+    remaining_ -= n;
+    return n;
+  }
+
+  // Puts bytes an interrupted receive had taken back in front of the rest.
+  void unget(const std::byte* data, std::size_t n) {
+    if (n == 0) return;
+    remaining_ += n;
+    if (rpos_ >= n) {
+      rpos_ -= n;
+      std::memcpy(rbuf_.data() + rpos_, data, n);
+      return;
+    }
+    std::vector<std::byte> merged(std::max(n + buffered(), read_buffer_size));
+    std::memcpy(merged.data(), data, n);
+    std::memcpy(merged.data() + n, rbuf_.data() + rpos_, buffered());
+    rend_ = n + buffered();
+    rpos_ = 0;
+    rbuf_ = std::move(merged);
+  }
+
+  std::error_code begin_message() {
+    frame_header h;
+    if (!frame_header::decode(rbuf_.data() + rpos_, h)) {
+      receive_error_ = make_error_code(errc::protocol_error);
+      break_send_side();
+      return receive_error_;
+    }
+    if (h.length > max_message_size_) {
+      // The stream cannot be resynchronized without reading the payload.
+      receive_error_ = make_error_code(errc::broken_pipe);
+      break_send_side();
+      return make_error_code(errc::message_too_large);
+    }
+    rpos_ += frame_header_size;
+    remaining_ = h.length;
+    in_message_ = true;
+    return {};
+  }
+
+  std::size_t finish_message(std::size_t got, std::error_code& ec) {
+    if (remaining_ == 0) {
+      in_message_ = false;
+      ec = {};
+    } else {
+      ec = make_error_code(errc::more_data);  // C3: the rest comes next time
+    }
+    return got;
+  }
+
+  // Makes room at the end of the read buffer.
+  void compact() noexcept {
+    if (rpos_ == rend_) {
+      rpos_ = rend_ = 0;
+    } else if (rpos_ > 0 && rbuf_.size() - rend_ < frame_header_size) {
+      std::memmove(rbuf_.data(), rbuf_.data() + rpos_, buffered());
+      rend_ -= rpos_;
+      rpos_ = 0;
+    }
+  }
+
+  std::error_code fill(deadline until) {
+    compact();
+    std::size_t n = 0;
+    auto ec = read_until(rbuf_.data() + rend_, rbuf_.size() - rend_, until, n);
+    rend_ += n;
+    return ec;
+  }
+
+  std::error_code read_until(std::byte* out, std::size_t size, deadline until,
+                             std::size_t& n) {
+    for (;;) {
+      std::error_code e;
+      n = socket_.read_some(asio::buffer(out, size), e);
+      if (!e) return {};
+      if (e != asio::error::would_block && e != asio::error::try_again &&
+          e != asio::error::interrupted)
+        return fail_receive(e);
+      if ((e = wait_socket(socket_.native_handle(), socket_wait::read, until))) return e;
+    }
+  }
+
+  void continue_send(std::shared_ptr<send_op> op) {
+    const std::size_t total = frame_header_size + op->message.size();
+    if (op->written == total) return complete_send(op, {});
+    // C8: cancelling before the first byte leaves the stream as it was;
+    // after it, the message is committed and goes out whole.
+    if (op->written == 0 && op->epoch != cancel_epoch_)
+      return complete_send(op, make_error_code(errc::operation_aborted));
+    socket_.async_write_some(
+        frame_from(op->header, op->message, op->written),
+        [self = this->shared_from_this(), op](const std::error_code& e, std::size_t n) {
+          op->written += n;
+          if (!e) return self->continue_send(op);
+          if (e == asio::error::operation_aborted) {
+            if (op->written == 0)
+              return self->complete_send(op, make_error_code(errc::operation_aborted));
+            if (self->socket_.is_open()) return self->continue_send(op);  // committed
+          }
+          self->complete_send(op, self->fail_send(e));
+        });
+  }
+
+  void complete_send(const std::shared_ptr<send_op>& op, std::error_code ec) {
+    sending_ = false;
+    op->done(ec, ec ? 0 : op->message.size());
+  }
+
+  void continue_receive(std::shared_ptr<receive_op> op, bool initiating = false) {
+    auto* out = static_cast<std::byte*>(op->buffer.data());
+    for (;;) {
+      if (!op->in_payload) {
+        if (!in_message_ && buffered() >= frame_header_size) {
+          if (auto ec = begin_message()) return complete_receive(op, ec, initiating);
+        }
+        if (in_message_) {
+          op->in_payload = true;
+          op->want = std::min(op->buffer.size(), remaining_);
+          continue;
+        }
+      } else if (op->got == op->want) {
+        std::error_code ec;
+        finish_message(op->got, ec);
+        return complete_receive(op, ec, initiating);
+      } else if (buffered() > 0) {
+        op->got += take(out + op->got, op->want - op->got);
+        continue;
+      }
+      if (op->epoch != cancel_epoch_)
+        return complete_receive(op, make_error_code(errc::operation_aborted), initiating);
+      break;
+    }
+    // Wait for more bytes: straight into the caller's buffer when it is large.
+    const bool direct = op->in_payload && op->want - op->got >= direct_read_threshold;
+    if (!direct) compact();
+    auto target = direct ? asio::buffer(out + op->got, op->want - op->got)
+                         : asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_);
+    socket_.async_read_some(target, [self = this->shared_from_this(), op, direct](
+                                        const std::error_code& e, std::size_t n) {
+      if (direct) {
+        op->got += n;
+        self->remaining_ -= n;
+      } else {
+        self->rend_ += n;
+      }
+      if (e) return self->complete_receive(op, self->fail_receive(e));
+      self->continue_receive(op);
+    });
+  }
+
+  void complete_receive(const std::shared_ptr<receive_op>& op, std::error_code ec,
+                        bool initiating = false) {
+    if (ec && ec != errc::more_data) {
+      unget(static_cast<std::byte*>(op->buffer.data()), op->got);  // C8
+      op->got = 0;
+    }
+    receiving_ = false;
+    if (initiating) return post_completion(std::move(op->done), ec, op->got);
+    op->done(ec, op->got);
+  }
+
+  socket_type socket_;
+  std::string url_;
+  std::size_t max_message_size_;
+  peer_info peer_;
+
+  std::vector<std::byte> rbuf_;
+  std::size_t rpos_ = 0, rend_ = 0;  // unread bytes are rbuf_[rpos_, rend_)
+  bool in_message_ = false;          // a header was read; its payload is being handed out
+  std::size_t remaining_ = 0;        // payload bytes of that message not handed out yet
+  std::error_code receive_error_;    // sticky: end of stream, protocol error
+
+  bool send_broken_ = false;
+  bool sending_ = false;
+  bool receiving_ = false;
+  unsigned cancel_epoch_ = 0;  // bumped by cancel(): ops started before it abort
+};
+
+}  // namespace strait::detail

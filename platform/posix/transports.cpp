@@ -1,0 +1,14 @@
+// The transports of the POSIX platform (tcp:// lives in core).
+#include <array>
+
+#include "backend.hpp"
+#include "unix_transport.hpp"
+
+namespace strait::detail {
+
+std::span<const transport> platform_transports() noexcept {
+  static const std::array all{unix_transport};
+  return all;
+}
+
+}  // namespace strait::detail
