@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -56,12 +57,14 @@ class stream_channel final : public channel_backend,
  public:
   using socket_type = typename Protocol::socket;
 
+  // `on_close` lets go of what the transport holds for this connection.
   stream_channel(socket_type socket, std::string url, std::size_t max_message_size,
-                 peer_info peer)
+                 peer_info peer, std::function<void()> on_close = {})
       : socket_(std::move(socket)),
         url_(std::move(url)),
         max_message_size_(std::min<std::size_t>(max_message_size, UINT32_MAX)),
         peer_(std::move(peer)),
+        on_close_(std::move(on_close)),
         rbuf_(read_buffer_size) {
     std::error_code ignored;
     socket_.non_blocking(true, ignored);  // sync calls wait in wait_socket (C8)
@@ -104,6 +107,7 @@ class stream_channel final : public channel_backend,
     std::array<std::byte, 4096> scratch;
     for (int i = 0; i < 256 && !ignored; ++i) socket_.read_some(asio::buffer(scratch), ignored);
     socket_.close(ignored);
+    if (on_close_) std::exchange(on_close_, {})();
   }
 
   // ---- send ---------------------------------------------------------------
@@ -429,6 +433,7 @@ class stream_channel final : public channel_backend,
   std::string url_;
   std::size_t max_message_size_;
   peer_info peer_;
+  std::function<void()> on_close_;
 
   std::vector<std::byte> rbuf_;
   std::size_t rpos_ = 0, rend_ = 0;  // unread bytes are rbuf_[rpos_, rend_)

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <thread>
 #include <string>
 #include <utility>
 
@@ -116,7 +117,8 @@ void name_lock::release() noexcept {
   ::close(std::exchange(fd_, -1));
 }
 
-peer_info local_peer(int socket) noexcept {
+peer_info local_peer(local_stream::socket& s) noexcept {
+  const int socket = s.native_handle();
   peer_info peer;
 #if defined(SO_PEERCRED)
   ucred cred{};
@@ -138,6 +140,47 @@ peer_info local_peer(int socket) noexcept {
 #endif
   if (peer.uid) peer.user = std::to_string(*peer.uid);
   return peer;
+}
+
+std::optional<local_binding> bind_local_socket(asio::io_context& io, const std::string& path,
+                                               std::error_code& ec) {
+  auto lock = name_lock::acquire(path, ec);
+  if (ec) return std::nullopt;
+  ::unlink(path.c_str());  // only a crashed owner can have left it: we hold the name
+
+  local_stream::acceptor acceptor(io);
+  std::error_code e;
+  acceptor.open(local_stream(), e);
+  if (!e) acceptor.bind(local_stream::endpoint(path), e);
+  if (!e && ::chmod(path.c_str(), 0600) != 0) e = last_system_error();
+  if (!e) acceptor.listen(asio::socket_base::max_listen_connections, e);
+  if (e) {
+    ec = map_error(e);
+    return std::nullopt;
+  }
+  return local_binding{std::move(acceptor), std::move(lock)};
+}
+
+std::optional<local_stream::socket> connect_local_socket(asio::io_context& io,
+                                                         const std::string& path,
+                                                         const connect_options& options,
+                                                         std::error_code& ec) {
+  const auto until = deadline_after(options.timeout);
+  for (;;) {
+    local_stream::socket socket(io);
+    std::error_code e;
+    socket.open(local_stream(), e);
+    if (!e) socket.non_blocking(true, e);  // a full queue answers EAGAIN, not a wait
+    if (!e) socket.connect(local_stream::endpoint(path), e);
+    ec = map_error(e);
+    if (!ec) return socket;
+    if (ec != errc::pipe_busy || !options.timeout) return std::nullopt;
+    if (clock::now() >= until) {
+      ec = make_error_code(errc::timed_out);
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 }  // namespace strait::detail

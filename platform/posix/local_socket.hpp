@@ -2,9 +2,12 @@
 // POSIX fallbacks of pipe:// and mailslot://.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+
+#include <asio/local/stream_protocol.hpp>
 
 #include "backend.hpp"
 
@@ -43,7 +46,26 @@ class name_lock {
   int fd_ = -1;
 };
 
+using local_stream = asio::local::stream_protocol;
+
 // The pid and uid of the process at the other end of a connected AF_UNIX socket.
-peer_info local_peer(int socket) noexcept;
+peer_info local_peer(local_stream::socket& socket) noexcept;
+
+// A listening socket at `path`, private to this user (0600, N2), that owns
+// its name (C7: already_exists while a live process serves it; a socket file
+// left by a crashed one is reclaimed).
+struct local_binding {
+  local_stream::acceptor acceptor;
+  name_lock lock;
+};
+std::optional<local_binding> bind_local_socket(asio::io_context& io, const std::string& path,
+                                               std::error_code& ec);
+
+// A socket connected to `path`: not_found when nobody serves it (C5); a full
+// accept queue is pipe_busy, waited out while `options.timeout` allows.
+std::optional<local_stream::socket> connect_local_socket(asio::io_context& io,
+                                                         const std::string& path,
+                                                         const connect_options& options,
+                                                         std::error_code& ec);
 
 }  // namespace strait::detail

@@ -2,12 +2,16 @@
 #include <array>
 
 #include "backend.hpp"
+#include "pipe.hpp"
 #include "unix_transport.hpp"
 
 namespace strait::detail {
 
 std::span<const transport> platform_transports() noexcept {
-  static const std::array all{unix_transport};
+  static const std::array all{
+      unix_transport,
+      transport{"pipe", pipe_connect, pipe_listen},
+  };
   return all;
 }
 
