@@ -58,6 +58,16 @@ const detail::transport* resolve(std::string_view url, strait::endpoint& ep,
   return t;
 }
 
+}  // namespace
+
+std::vector<std::string_view> supported_schemes() {
+  std::vector<std::string_view> out{detail::tcp_transport.scheme};
+  for (const auto& t : detail::platform_transports()) out.push_back(t.scheme);
+  return out;
+}
+
+namespace {
+
 listener open_listener(asio::io_context& io, std::string_view url,
                        const listen_options& options, std::error_code& ec, std::string& why) {
   strait::endpoint ep;

@@ -1,6 +1,7 @@
 // The few socket operations whose code differs per OS (platform/<os>/socket_support.cpp).
 #pragma once
 
+#include <array>
 #include <system_error>
 
 #include <asio/ip/tcp.hpp>
@@ -21,6 +22,18 @@ enum class socket_wait { read, write };
 
 // Waits until `s` is ready for `what` or `until` passes (errc::timed_out).
 std::error_code wait_socket(native_socket s, socket_wait what, deadline until) noexcept;
+
+// Makes a connected socket ready for socket_read/socket_write.
+void prepare_socket(native_socket s) noexcept;
+
+// The blocking calls of a stream channel (C8): one read of what is there,
+// or one gather write of what fits, waiting up to `until`. End of stream is
+// asio::error::eof; every other failure is already a strait code. With no
+// deadline they cost one system call, as a raw blocking socket would.
+std::size_t socket_read(native_socket s, void* data, std::size_t size, deadline until,
+                        std::error_code& ec) noexcept;
+std::size_t socket_write(native_socket s, const std::array<asio::const_buffer, 2>& buffers,
+                         deadline until, std::error_code& ec) noexcept;
 
 // Opens and binds a TCP acceptor so that a live listener's port cannot be
 // taken by a second one (C7), while a port in TIME_WAIT can be reused.

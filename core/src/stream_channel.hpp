@@ -66,8 +66,7 @@ class stream_channel final : public channel_backend,
         peer_(std::move(peer)),
         on_close_(std::move(on_close)),
         rbuf_(read_buffer_size) {
-    std::error_code ignored;
-    socket_.non_blocking(true, ignored);  // sync calls wait in wait_socket (C8)
+    prepare_socket(socket_.native_handle());
   }
 
   ~stream_channel() override { close(); }
@@ -105,7 +104,9 @@ class stream_channel final : public channel_backend,
     // TCP reset the connection and drop it, so drain what is waiting first.
     socket_.shutdown(asio::socket_base::shutdown_send, ignored);
     std::array<std::byte, 4096> scratch;
-    for (int i = 0; i < 256 && !ignored; ++i) socket_.read_some(asio::buffer(scratch), ignored);
+    const auto now = clock::now();  // take only what is already there
+    for (int i = 0; i < 256 && !ignored; ++i)
+      socket_read(socket_.native_handle(), scratch.data(), scratch.size(), now, ignored);
     socket_.close(ignored);
     if (on_close_) std::exchange(on_close_, {})();
   }
@@ -118,22 +119,17 @@ class stream_channel final : public channel_backend,
     const std::size_t total = frame_header_size + message.size();
     std::size_t written = 0;
     while (written < total) {
-      std::error_code e;
-      written += socket_.write_some(frame_from(header, message, written), e);
-      if (!e) continue;
-      if (e == asio::error::would_block || e == asio::error::try_again ||
-          e == asio::error::interrupted) {
-        if ((e = wait_socket(socket_.native_handle(), socket_wait::write, until))) {
-          if (written > 0) break_send_side();  // a half-sent frame cannot be taken back
-          ec = e;
-          return;
-        }
-        continue;
+      written += socket_write(socket_.native_handle(), frame_from(header, message, written),
+                              until, ec);
+      if (ec == errc::timed_out) {
+        if (written > 0) break_send_side();  // a half-sent frame cannot be taken back
+        return;
       }
-      ec = fail_send(e);
-      return;
+      if (ec) {
+        ec = fail_send(ec);
+        return;
+      }
     }
-    ec = {};
   }
 
   void async_send(asio::const_buffer message, size_completion done) override {
@@ -339,15 +335,9 @@ class stream_channel final : public channel_backend,
 
   std::error_code read_until(std::byte* out, std::size_t size, deadline until,
                              std::size_t& n) {
-    for (;;) {
-      std::error_code e;
-      n = socket_.read_some(asio::buffer(out, size), e);
-      if (!e) return {};
-      if (e != asio::error::would_block && e != asio::error::try_again &&
-          e != asio::error::interrupted)
-        return fail_receive(e);
-      if ((e = wait_socket(socket_.native_handle(), socket_wait::read, until))) return e;
-    }
+    std::error_code e;
+    n = socket_read(socket_.native_handle(), out, size, until, e);
+    return e && e != errc::timed_out ? fail_receive(e) : e;
   }
 
   void continue_send(std::shared_ptr<send_op> op) {

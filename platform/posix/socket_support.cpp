@@ -1,11 +1,30 @@
 #include "socket_support.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
 
+#include <asio/error.hpp>
+
 namespace strait::detail {
+namespace {
+
+#if defined(MSG_NOSIGNAL)
+constexpr int no_sigpipe = MSG_NOSIGNAL;  // a closed peer is EPIPE, not a signal
+#else
+constexpr int no_sigpipe = 0;             // macOS: SO_NOSIGPIPE, set in prepare_socket
+#endif
+
+// Without a deadline the socket may block in the call itself (one system
+// call); with one, never block there and wait in poll instead.
+int wait_flag(deadline until) noexcept { return until == no_deadline ? 0 : MSG_DONTWAIT; }
+
+bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
+
+}  // namespace
 
 std::error_code wait_socket(native_socket s, socket_wait what, deadline until) noexcept {
   pollfd p{s, static_cast<short>(what == socket_wait::read ? POLLIN : POLLOUT), 0};
@@ -19,6 +38,60 @@ std::error_code wait_socket(native_socket s, socket_wait what, deadline until) n
     const int n = ::poll(&p, 1, timeout_ms);
     if (n > 0) return {};  // ready, or an error the next call will report
     if (n < 0 && errno != EINTR) return last_system_error();
+  }
+}
+
+void prepare_socket([[maybe_unused]] native_socket s) noexcept {
+#if defined(SO_NOSIGPIPE)
+  int on = 1;
+  ::setsockopt(s, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof(on));
+#endif
+}
+
+std::size_t socket_read(native_socket s, void* data, std::size_t size, deadline until,
+                        std::error_code& ec) noexcept {
+  for (;;) {
+    const auto n = ::recv(s, data, size, wait_flag(until));
+    if (n > 0) {
+      ec = {};
+      return static_cast<std::size_t>(n);
+    }
+    if (n == 0) {
+      ec = asio::error::eof;
+      return 0;
+    }
+    if (errno == EINTR) continue;
+    // EAGAIN also when asio has made the socket non-blocking for async use.
+    if (!would_block(errno)) {
+      ec = last_system_error();
+      return 0;
+    }
+    if ((ec = wait_socket(s, socket_wait::read, until))) return 0;
+  }
+}
+
+std::size_t socket_write(native_socket s, const std::array<asio::const_buffer, 2>& buffers,
+                         deadline until, std::error_code& ec) noexcept {
+  iovec iov[2];
+  msghdr msg{};
+  msg.msg_iov = iov;
+  for (const auto& b : buffers) {
+    iov[msg.msg_iovlen].iov_base = const_cast<void*>(b.data());
+    iov[msg.msg_iovlen].iov_len = b.size();
+    ++msg.msg_iovlen;
+  }
+  for (;;) {
+    const auto n = ::sendmsg(s, &msg, wait_flag(until) | no_sigpipe);
+    if (n >= 0) {
+      ec = {};
+      return static_cast<std::size_t>(n);
+    }
+    if (errno == EINTR) continue;
+    if (!would_block(errno)) {
+      ec = last_system_error();
+      return 0;
+    }
+    if ((ec = wait_socket(s, socket_wait::write, until))) return 0;
   }
 }
 

@@ -3,6 +3,9 @@
 #include <winsock2.h>
 
 #include <algorithm>
+#include <climits>
+
+#include <asio/error.hpp>
 
 namespace strait::detail {
 
@@ -18,6 +21,55 @@ std::error_code wait_socket(native_socket s, socket_wait what, deadline until) n
     const int n = ::WSAPoll(&p, 1, timeout_ms);
     if (n > 0) return {};  // ready, or an error the next call will report
     if (n == SOCKET_ERROR) return map_system_error(::WSAGetLastError());
+  }
+}
+
+// Winsock has no per-call MSG_DONTWAIT: the socket is non-blocking and the
+// blocking calls wait in WSAPoll.
+void prepare_socket(native_socket s) noexcept {
+  u_long on = 1;
+  ::ioctlsocket(s, FIONBIO, &on);
+}
+
+std::size_t socket_read(native_socket s, void* data, std::size_t size, deadline until,
+                        std::error_code& ec) noexcept {
+  const int chunk = static_cast<int>(std::min<std::size_t>(size, INT_MAX));
+  for (;;) {
+    const int n = ::recv(s, static_cast<char*>(data), chunk, 0);
+    if (n > 0) {
+      ec = {};
+      return static_cast<std::size_t>(n);
+    }
+    if (n == 0) {
+      ec = asio::error::eof;
+      return 0;
+    }
+    if (const int e = ::WSAGetLastError(); e != WSAEWOULDBLOCK) {
+      ec = map_system_error(e);
+      return 0;
+    }
+    if ((ec = wait_socket(s, socket_wait::read, until))) return 0;
+  }
+}
+
+std::size_t socket_write(native_socket s, const std::array<asio::const_buffer, 2>& buffers,
+                         deadline until, std::error_code& ec) noexcept {
+  WSABUF bufs[2];
+  for (std::size_t i = 0; i < 2; ++i) {
+    bufs[i].buf = static_cast<char*>(const_cast<void*>(buffers[i].data()));
+    bufs[i].len = static_cast<ULONG>(std::min<std::size_t>(buffers[i].size(), ULONG_MAX));
+  }
+  for (;;) {
+    DWORD sent = 0;
+    if (::WSASend(s, bufs, 2, &sent, 0, nullptr, nullptr) == 0) {
+      ec = {};
+      return sent;
+    }
+    if (const int e = ::WSAGetLastError(); e != WSAEWOULDBLOCK) {
+      ec = map_system_error(e);
+      return 0;
+    }
+    if ((ec = wait_socket(s, socket_wait::write, until))) return 0;
   }
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace strait {
 
@@ -44,5 +45,8 @@ endpoint parse_endpoint(std::string_view url);
 
 // True when `name` fits the portable name grammar.
 bool is_valid_name(std::string_view name) noexcept;
+
+// The schemes connect() and listen() serve in this build, e.g. {"tcp", "unix", "pipe"}.
+std::vector<std::string_view> supported_schemes();
 
 }  // namespace strait
