@@ -180,13 +180,13 @@ void channel::start_receive(asio::mutable_buffer buffer, size_completion done) {
     case unread_result::rest_in_transport:
       return backend_->async_receive(
           buffer + n, size_completion([b = backend_, buffer, n, done = std::move(done)](
-                                          std::error_code ec, std::size_t m) mutable {
-            if (ec && ec != errc::more_data) {
+                                          std::error_code error, std::size_t m) mutable {
+            if (error && error != errc::more_data) {
               const auto* p = static_cast<const std::byte*>(buffer.data());
               keep_unread(*b, {p, p + n});
-              return done(ec, 0);
+              return done(error, 0);
             }
-            done(ec, n + m);
+            done(error, n + m);
           }));
   }
   asio::post(get_executor(), [done = std::move(done), ec, n]() mutable { done(ec, n); });
