@@ -3,7 +3,12 @@
 
 #include <windows.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <utility>
+
+#include "backend.hpp"
 
 namespace strait::detail {
 
@@ -37,5 +42,20 @@ class unique_handle {
 struct local_free {
   void operator()(void* p) const noexcept { ::LocalFree(p); }
 };
+
+// Waits until `object` is signalled (true) or `until` passes (false). Waits
+// longer than WaitForSingleObject can express are made of several.
+inline bool wait_until(HANDLE object, deadline until) noexcept {
+  for (;;) {
+    DWORD ms = INFINITE;
+    if (until != no_deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
+      ms = static_cast<DWORD>(std::clamp<std::int64_t>(left.count(), 0, INFINITE - 1));
+    }
+    const DWORD r = ::WaitForSingleObject(object, ms);
+    if (r == WAIT_OBJECT_0 || r == WAIT_ABANDONED) return true;
+    if (r != WAIT_TIMEOUT || ms == 0) return false;
+  }
+}
 
 }  // namespace strait::detail

@@ -1,8 +1,16 @@
 // The transports of the Windows platform (tcp:// lives in core).
+#include <array>
+
 #include "backend.hpp"
+#include "pipe.hpp"
 
 namespace strait::detail {
 
-std::span<const transport> platform_transports() noexcept { return {}; }
+std::span<const transport> platform_transports() noexcept {
+  static const std::array all{
+      transport{"pipe", pipe_connect, pipe_listen},
+  };
+  return all;
+}
 
 }  // namespace strait::detail
