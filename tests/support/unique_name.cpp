@@ -37,9 +37,10 @@ std::string unique_name(std::string_view prefix) {
   constexpr std::size_t max_length = 128;  // strait::max_name_length
   std::string name;
   for (const char c : prefix) name += is_name_char(c) ? c : '_';
-  if (name.empty() || name.front() == '.' || name.front() == '-') name.insert(0, "t");
+  if (name.empty() || name.front() == '.' || name.front() == '-') name.insert(name.begin(), 't');
   name.resize(std::min(name.size(), max_length - std::string_view(suffix).size()));
-  return name + suffix;
+  name.append(suffix);
+  return name;
 }
 
 }  // namespace strait::test
