@@ -4,5 +4,8 @@
 #include <strait/channel.hpp>
 #include <strait/endpoint.hpp>
 #include <strait/error.hpp>
+#include <strait/named_object.hpp>
 #include <strait/native_handle.hpp>
+#include <strait/shared_memory.hpp>
+#include <strait/sync.hpp>
 #include <strait/version.hpp>

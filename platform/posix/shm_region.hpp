@@ -1,0 +1,66 @@
+// A named POSIX shared-memory region with Windows lifetime (S2), the ground
+// shared_memory and the POSIX named_mutex / named_semaphore / named_event
+// stand on. docs/shared-memory.md explains the mechanism:
+//
+// - The object is shm_open("/st<uid>-<hash>"), mode 0600 (N2): short enough
+//   for macOS's 31-byte limit, the same name on every run (N1).
+// - Every handle holds a shared flock on "<runtime dir>/shm.<kind>.<name>.lock".
+//   A handle that closes and gets LOCK_EX|LOCK_NB is the last and unlinks
+//   both; a crash drops the lock, so a name nobody holds a lock on is stale
+//   and the next create reclaims it, the next open says not_found.
+// - Every create, open and close runs under an exclusive flock on
+//   "<runtime dir>/shm.guard", so these steps never interleave (flock
+//   conversions are not atomic) and an opener never sees a half-built region.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "named_objects.hpp"
+
+namespace strait::detail {
+
+class shm_region {
+ public:
+  // Runs on the payload of a region this call creates, before anyone else
+  // can open it; an error aborts the create.
+  using initializer = std::function<std::error_code(void* payload)>;
+
+  shm_region() = default;
+  shm_region(shm_region&& other) noexcept;
+  shm_region& operator=(shm_region&& other) noexcept;
+  ~shm_region();
+
+  // Creates and/or opens the region of `kind` named `name`. `payload_size`
+  // is the size to create; an opened region keeps its creator's size,
+  // checked against the mapping (S6).
+  static std::optional<shm_region> open(std::string_view kind, const std::string& name,
+                                        open_mode mode, std::size_t payload_size,
+                                        const initializer& init, std::error_code& ec);
+
+  void* payload() const noexcept { return payload_; }
+  std::size_t payload_size() const noexcept { return payload_size_; }
+  bool created() const noexcept { return created_; }
+
+  void close() noexcept;
+
+ private:
+  // Unmaps and closes without the guard; `remove_names` unlinks the object
+  // and the lock file (only right while holding the lock exclusively).
+  void discard(bool remove_names) noexcept;
+
+  std::string shm_name_;
+  std::string lock_path_;
+  int lock_fd_ = -1;
+  void* map_ = nullptr;
+  std::size_t map_size_ = 0;
+  void* payload_ = nullptr;
+  std::size_t payload_size_ = 0;
+  bool created_ = false;
+};
+
+}  // namespace strait::detail
