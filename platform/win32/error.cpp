@@ -50,6 +50,7 @@ errc classify(int e) noexcept {
       return errc::timed_out;
     case ERROR_ACCESS_DENIED:
     case ERROR_PRIVILEGE_NOT_HELD:
+    case ERROR_NOT_OWNER:  // ReleaseMutex by a thread that does not own it
     case WSAEACCES:
       return errc::access_denied;
     case ERROR_INVALID_NAME:
@@ -72,6 +73,7 @@ errc classify(int e) noexcept {
     case ERROR_NOT_ENOUGH_MEMORY:
     case ERROR_OUTOFMEMORY:
     case ERROR_TOO_MANY_OPEN_FILES:
+    case ERROR_TOO_MANY_POSTS:  // S5: a semaphore release past its maximum
     case WSAEMFILE:
     case WSAENOBUFS:
       return errc::resource_exhausted;

@@ -1,0 +1,92 @@
+// Names, security and waits shared by the Windows named objects
+// (shared_memory.cpp, named_mutex.cpp, named_semaphore.cpp, named_event.cpp).
+#pragma once
+
+#include <windows.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "handle.hpp"
+#include "named_objects.hpp"
+#include "security.hpp"
+
+namespace strait::detail {
+
+// Local\strait.<kind>.<name>, or Global\... when asked (N2: scope is explicit).
+// The kind keeps objects of different types apart: one name space holds
+// them all, and a clash would be ERROR_INVALID_HANDLE.
+inline std::wstring native_object_name(std::string_view kind, const std::string& name,
+                                       const object_options& options) {
+  const std::string text = std::string(options.scope == object_scope::global ? "Global\\"
+                                                                             : "Local\\") +
+                           "strait." + std::string(kind) + "." + name;
+  return std::wstring(text.begin(), text.end());  // the name grammar is ASCII (N1)
+}
+
+// The last error of a CreateXxx call that returned `h`: ERROR_ALREADY_EXISTS
+// when it opened an existing object. Read right after the call.
+inline bool opened_existing() noexcept { return ::GetLastError() == ERROR_ALREADY_EXISTS; }
+
+// Waits for `object` until `until` on the steady clock: success, abandoned
+// (WAIT_ABANDONED: a mutex whose owner died, now ours), timed_out, or the error.
+inline std::error_code wait_for_object(HANDLE object, deadline until) noexcept {
+  for (;;) {
+    DWORD ms = INFINITE;
+    if (until != no_deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
+      ms = static_cast<DWORD>(std::clamp<std::int64_t>(left.count(), 0, INFINITE - 1));
+    }
+    switch (::WaitForSingleObject(object, ms)) {
+      case WAIT_OBJECT_0:
+        return {};
+      case WAIT_ABANDONED:
+        return make_error_code(errc::abandoned, static_cast<int>(WAIT_ABANDONED));
+      case WAIT_TIMEOUT:
+        // Several waits make up one longer than a DWORD of milliseconds.
+        if (ms == 0 || (until != no_deadline && clock::now() >= until))
+          return make_error_code(errc::timed_out);
+        break;
+      default:
+        return last_system_error();
+    }
+  }
+}
+
+// Creates or opens a kernel object with the private DACL (N2). `create` calls
+// CreateXxx(attributes, name), `open` calls OpenXxx(name); returns the handle,
+// and sets `created`.
+template <class Create, class Open>
+unique_handle create_or_open_object(open_mode mode, const std::wstring& name, Create create,
+                                    Open open, bool& created, std::error_code& ec) {
+  created = false;
+  if (mode == open_mode::open) {
+    unique_handle h(open(name.c_str()));
+    ec = h ? std::error_code{} : last_system_error();  // S1: ERROR_FILE_NOT_FOUND, not_found
+    return h;
+  }
+  const auto security = private_security::create(ec);
+  if (ec) return {};
+  unique_handle h(create(security->attributes(), name.c_str()));
+  if (!h) {
+    ec = last_system_error();
+    return {};
+  }
+  if (opened_existing()) {
+    if (mode == open_mode::create) {
+      ec = make_error_code(errc::already_exists, ERROR_ALREADY_EXISTS);  // S1
+      return {};
+    }
+  } else {
+    created = true;
+  }
+  ec = {};
+  return h;
+}
+
+}  // namespace strait::detail
