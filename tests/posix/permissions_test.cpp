@@ -1,0 +1,81 @@
+// N2 on POSIX: the socket files of unix:// and pipe:// names are 0600 in a
+// 0700 per-user directory, and a process of another user cannot connect.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
+#include <strait/strait.hpp>
+
+#include "catch.hpp"
+#include "child_process.hpp"
+#include "local_socket.hpp"
+
+using strait::errc;
+
+namespace {
+
+constexpr unsigned nobody = 65534;
+
+std::filesystem::path connect_as() {
+  return strait::test::self_executable_path().parent_path() / "connect_as";
+}
+
+struct stat stat_of(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return st;
+}
+
+}  // namespace
+
+TEST_CASE("posix.N2.socket_files_are_private_to_the_user", "[N2]") {
+  for (const std::string kind : {"pipe", "unix"}) {
+    INFO(kind);
+    const std::string name = strait::test::unique_name("perm");
+    asio::io_context io;
+    strait::listener server = strait::listen(io, kind + "://" + name);
+
+    std::error_code ec;
+    const std::string path = strait::detail::local_socket_path(kind, name, ec);
+    REQUIRE_FALSE(ec);
+    const auto socket = stat_of(path);
+    CHECK(S_ISSOCK(socket.st_mode));
+    CHECK((socket.st_mode & 07777) == 0600);
+    CHECK(socket.st_uid == ::geteuid());
+
+    const auto dir = stat_of(std::filesystem::path(path).parent_path().string());
+    CHECK(S_ISDIR(dir.st_mode));
+    CHECK((dir.st_mode & 07777) == 0700);
+    CHECK(dir.st_uid == ::geteuid());
+  }
+}
+
+// Needs root to become another user; CI runs as root. Without root this case
+// reports a warning and checks nothing further.
+TEST_CASE("posix.N2.another_user_cannot_connect", "[N2]") {
+  if (::geteuid() != 0) {
+    WARN("not root: cannot run a process as another user; skipped");
+    return;
+  }
+  for (const std::string kind : {"pipe", "unix"}) {
+    INFO(kind);
+    const std::string name = strait::test::unique_name("perm-other");
+    asio::io_context io;
+    strait::listener server = strait::listen(io, kind + "://" + name);
+    std::error_code ec;
+    const std::string path = strait::detail::local_socket_path(kind, name, ec);
+    REQUIRE_FALSE(ec);
+    // The other user names the socket file itself: its own NAME would map
+    // into its own runtime directory.
+    strait::test::child_process other(connect_as(), {std::to_string(nobody), "unix://" + path});
+    CHECK(other.wait(std::chrono::seconds(20)) == static_cast<int>(errc::access_denied));
+
+    // The same program as our own user gets in: the refusal above is the
+    // permissions, not the URL.
+    if (kind == "unix") {
+      strait::test::child_process same(connect_as(), {"0", "unix://" + path});
+      CHECK(same.wait(std::chrono::seconds(20)) == 0);
+    }
+  }
+}
