@@ -51,6 +51,20 @@ TEST_CASE("posix.N2.socket_files_are_private_to_the_user", "[N2]") {
   }
 }
 
+TEST_CASE("posix.N2.remote_clients_are_not_supported", "[N2]") {
+  asio::io_context io;
+  strait::listen_options options;
+  options.allow_remote_clients = true;
+  for (const std::string kind : {"pipe", "unix"}) {
+    std::error_code ec;
+    strait::listen(io, kind + "://" + strait::test::unique_name("perm-remote"), options, ec);
+    CHECK(ec == errc::not_supported);
+  }
+  std::error_code ec;
+  strait::connect(io, "pipe://server/" + strait::test::unique_name("perm-remote"), ec);
+  CHECK(ec == errc::not_supported);  // \\server\pipe\NAME needs the Windows backend
+}
+
 // Needs root to become another user; CI runs as root. Without root this case
 // reports a warning and checks nothing further.
 TEST_CASE("posix.N2.another_user_cannot_connect", "[N2]") {

@@ -97,6 +97,21 @@ TEST_CASE("win32.plain_win32_client_talks_to_a_strait_listener", "[interop][C1]"
   CHECK(ec == errc::broken_pipe);  // C4
 }
 
+TEST_CASE("win32.remote_clients_are_an_explicit_option", "[N2]") {
+  const std::string name = strait::test::unique_name("interop-remote");
+  asio::io_context io;
+  strait::listen_options options;
+  options.allow_remote_clients = true;
+  strait::listener server = strait::listen(io, "pipe://" + name, options);
+  server.set_accept_timeout(20s);
+  // A local client still gets in; remote ones would too (CI has one machine).
+  child_process client(plain_peer(), {"client", name, "3"});
+  strait::channel ch = server.accept();
+  ch.set_receive_timeout(20s);
+  ch.send(asio::buffer(ch.receive()));
+  CHECK(client.wait(20s) == 0);
+}
+
 TEST_CASE("win32.pipes_are_message_mode_and_private_to_the_user", "[N2]") {
   const std::string name = strait::test::unique_name("interop-dacl");
   asio::io_context io;
