@@ -16,6 +16,7 @@
 
 #include "catch.hpp"
 #include "child_process.hpp"
+#include "connect_when_served.hpp"
 
 using namespace std::chrono_literals;
 using strait::errc;
@@ -33,25 +34,13 @@ std::vector<std::byte> pattern(std::size_t size, std::size_t seed) {
   return bytes;
 }
 
-// The plain server creates its pipe a moment after it starts.
-strait::channel connect_when_served(asio::io_context& io, const std::string& url) {
-  const auto until = std::chrono::steady_clock::now() + 20s;
-  for (;;) {
-    std::error_code ec;
-    auto ch = strait::connect(io, url, {}, ec);
-    if (!ec) return ch;
-    if (std::chrono::steady_clock::now() > until) throw std::system_error(ec, "connect " + url);
-    std::this_thread::sleep_for(20ms);
-  }
-}
-
 }  // namespace
 
 TEST_CASE("win32.strait_client_talks_to_a_plain_win32_server", "[interop][C1][C3]") {
   const std::string name = strait::test::unique_name("interop-server");
   child_process server(plain_peer(), {"server", name});
   asio::io_context io;
-  strait::channel ch = connect_when_served(io, "pipe://" + name);
+  strait::channel ch = strait::test::connect_when_served(io, "pipe://" + name);
   ch.set_receive_timeout(20s);
 
   for (std::size_t size : {std::size_t{5}, std::size_t{100000}, std::size_t{1}}) {
