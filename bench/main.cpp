@@ -76,11 +76,12 @@ class progress {
   void start(const std::string& label) {
     ++index_;
     label_ = label;
-    if (!tty_) fmt::print(stderr, "[{:>2}/{}] {}\n", index_, total_, label_);
+    if (!tty_) fmt::print(stderr, "[{:>2}/{} {}] {}\n", index_, total_, elapsed(), label_);
     else step("starting");
   }
   void step(const std::string& what) {
-    if (tty_) fmt::print(stderr, "\r\033[K[{:>2}/{}] {}: {}", index_, total_, label_, what);
+    if (tty_)
+      fmt::print(stderr, "\r\033[K[{:>2}/{} {}] {}: {}", index_, total_, elapsed(), label_, what);
   }
   void note(const std::string& text) {
     if (tty_) fmt::print(stderr, "\r\033[K");
@@ -91,9 +92,17 @@ class progress {
   }
 
  private:
+  std::string elapsed() const {
+    const auto s = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::steady_clock::now() - start_)
+                       .count();
+    return fmt::format("{}:{:02}", s / 60, s % 60);
+  }
+
   std::size_t total_, index_ = 0;
   bool tty_;
   std::string label_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 // ---- choosing counts: warm-up, then the time budget ------------------------
