@@ -61,12 +61,6 @@ struct subject {
   std::string label, key, address;
 };
 
-std::string size_text(std::size_t size) {
-  if (size >= (1u << 20) && size % (1u << 20) == 0) return fmt::format("{} MiB", size >> 20);
-  if (size >= 1024 && size % 1024 == 0) return fmt::format("{} KiB", size >> 10);
-  return fmt::format("{} B", size);
-}
-
 // ---- progress on the terminal ---------------------------------------------
 
 class progress {
@@ -76,8 +70,10 @@ class progress {
   void start(const std::string& label) {
     ++index_;
     label_ = label;
-    if (!tty_) fmt::print(stderr, "[{:>2}/{} {}] {}\n", index_, total_, elapsed(), label_);
-    else step("starting");
+    if (!tty_)
+      fmt::print(stderr, "[{:>2}/{} {}] {}\n", index_, total_, elapsed(), label_);
+    else
+      step("starting");
   }
   void step(const std::string& what) {
     if (tty_)
@@ -93,9 +89,9 @@ class progress {
 
  private:
   std::string elapsed() const {
-    const auto s = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::steady_clock::now() - start_)
-                       .count();
+    const auto s =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start_)
+            .count();
     return fmt::format("{}:{:02}", s / 60, s % 60);
   }
 
@@ -127,9 +123,8 @@ std::size_t warm_up(const options& opt, std::size_t min_count, std::size_t max_c
 
 double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
-void measure_latency(sb::client_session& session, const options& opt, sb::row& r,
-                     progress& bar) {
-  bar.step(fmt::format("latency {}, warm-up", size_text(r.size)));
+void measure_latency(sb::client_session& session, const options& opt, sb::row& r, progress& bar) {
+  bar.step(fmt::format("latency {}, warm-up", sb::size_text(r.size)));
   r.count = warm_up(opt, 1000, 1'000'000, [&](std::size_t n) {
     const auto samples = session.round_trips(r.size, n);
     std::chrono::nanoseconds total{};
@@ -138,7 +133,7 @@ void measure_latency(sb::client_session& session, const options& opt, sb::row& r
   });
   std::vector<sb::latency> repeats;
   for (std::size_t i = 0; i < opt.settings.repeats; ++i) {
-    bar.step(fmt::format("latency {}, {} round trips, repeat {}/{}", size_text(r.size), r.count,
+    bar.step(fmt::format("latency {}, {} round trips, repeat {}/{}", sb::size_text(r.size), r.count,
                          i + 1, opt.settings.repeats));
     repeats.push_back(sb::summarize(session.round_trips(r.size, r.count)));
   }
@@ -148,16 +143,15 @@ void measure_latency(sb::client_session& session, const options& opt, sb::row& r
 
 void measure_throughput(sb::client_session& session, const options& opt, sb::row& r,
                         progress& bar) {
-  bar.step(fmt::format("throughput {}, warm-up", size_text(r.size)));
-  const std::size_t max_count = std::clamp<std::size_t>((std::size_t{8} << 30) / r.size, 64,
-                                                        20'000'000);
-  r.count = warm_up(opt, 32, max_count, [&](std::size_t n) {
-    return seconds(session.stream(r.size, n));
-  });
+  bar.step(fmt::format("throughput {}, warm-up", sb::size_text(r.size)));
+  const std::size_t max_count =
+      std::clamp<std::size_t>((std::size_t{8} << 30) / r.size, 64, 20'000'000);
+  r.count = warm_up(opt, 32, max_count,
+                    [&](std::size_t n) { return seconds(session.stream(r.size, n)); });
   std::vector<double> rates;
   for (std::size_t i = 0; i < opt.settings.repeats; ++i) {
-    bar.step(fmt::format("throughput {}, {} messages, repeat {}/{}", size_text(r.size),
-                         r.count, i + 1, opt.settings.repeats));
+    bar.step(fmt::format("throughput {}, {} messages, repeat {}/{}", sb::size_text(r.size), r.count,
+                         i + 1, opt.settings.repeats));
     rates.push_back(static_cast<double>(r.count) / seconds(session.stream(r.size, r.count)));
   }
   r.messages_per_second = sb::median(rates);
@@ -215,7 +209,7 @@ void run_subject(const subject& s, const options& opt, progress& bar, sb::run_re
         if (r.size > max) {
           r.skipped = true;
           r.error = fmt::format("over its {} B maximum message size", max);
-          out.notes.push_back(fmt::format("{} {}: {}", s.label, size_text(r.size), r.error));
+          out.notes.push_back(fmt::format("{} {}: {}", s.label, sb::size_text(r.size), r.error));
           continue;
         }
         measure(session, opt, r, bar);
@@ -226,9 +220,11 @@ void run_subject(const subject& s, const options& opt, progress& bar, sb::run_re
     session.finish();
     link.reset();
     const auto code = server.wait(10s);
-    if (code != 0)
-      out.notes.push_back(fmt::format("{}: the server process exited with {}", s.label,
+    if (code != 0) {  // everything arrived, but the server did not end cleanly
+      out.failed = true;
+      out.notes.push_back(fmt::format("{}: FAILED: the server process exited with {}", s.label,
                                       code ? std::to_string(*code) : "nothing (killed)"));
+    }
   } catch (const std::exception& e) {
     sb::watch_server({});
     out.failed = true;
@@ -297,8 +293,8 @@ sb::machine describe_machine() {
   m.cpus = fmt::format("{} logical CPUs", std::thread::hardware_concurrency());
   m.os = sb::os_description();
 #if defined(__clang__)
-  m.compiler = fmt::format("clang {}.{}.{}", __clang_major__, __clang_minor__,
-                           __clang_patchlevel__);
+  m.compiler =
+      fmt::format("clang {}.{}.{}", __clang_major__, __clang_minor__, __clang_patchlevel__);
 #elif defined(__GNUC__)
   m.compiler = fmt::format("g++ {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
 #elif defined(_MSC_VER)
@@ -327,9 +323,10 @@ int run(options opt) {
   if (opt.settings.pin.size() == 2 && !sb::pin_to_cpu(opt.settings.pin[0]))
     result.notes.push_back("--pin: this platform cannot pin a process to a CPU");
   for (const auto& peer : sb::missing_peers())
-    result.notes.push_back(fmt::format("{}: not found when the bench was configured; "
-                                       "scripts/install-deps --bench installs it",
-                                       peer));
+    result.notes.push_back(
+        fmt::format("{}: not found when the bench was configured; "
+                    "scripts/install-deps --bench installs it",
+                    peer));
 
   const auto subjects = choose_subjects(opt);
   fmt::print(stderr, "strait-bench: {} mechanisms, {}\n", subjects.size(),

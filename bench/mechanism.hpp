@@ -41,9 +41,7 @@ class link {
   // a closed peer throws bench_error.
   virtual void receive(std::byte* data, std::size_t size) = 0;
   // Largest message this mechanism carries; larger sizes are skipped.
-  virtual std::size_t max_message_size() const {
-    return std::numeric_limits<std::size_t>::max();
-  }
+  virtual std::size_t max_message_size() const { return std::numeric_limits<std::size_t>::max(); }
 };
 
 enum class family { raw, strait, peer };

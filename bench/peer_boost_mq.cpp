@@ -57,7 +57,8 @@ class boost_mq_link final : public link {
   }
 
   void send(const std::byte* p, std::size_t n) override {
-    if (!tx_->timed_send(p, n, 0, deadline())) throw bench_error("boost message_queue: send timed out");
+    if (!tx_->timed_send(p, n, 0, deadline()))
+      throw bench_error("boost message_queue: send timed out");
   }
 
   void receive(std::byte* p, std::size_t n) override {

@@ -27,7 +27,8 @@ class zmq_link final : public link {
     zmq_setsockopt(socket_, ZMQ_LINGER, &linger, sizeof linger);
     // zmq_connect succeeds before the server binds and connects in the
     // background; the first send waits for the peer.
-    if ((server ? zmq_bind(socket_, endpoint.c_str()) : zmq_connect(socket_, endpoint.c_str())) != 0)
+    if ((server ? zmq_bind(socket_, endpoint.c_str()) : zmq_connect(socket_, endpoint.c_str())) !=
+        0)
       fail(server ? "bind" : "connect");
   }
   ~zmq_link() override {

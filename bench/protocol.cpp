@@ -31,8 +31,7 @@ void store_word(std::byte* p, std::uint64_t w) noexcept { std::memcpy(p, &w, siz
 
 void send_control(link& l, const control& c) {
   std::array<std::byte, control_size> bytes;
-  const std::uint64_t words[5] = {control_magic, static_cast<std::uint64_t>(c.what), c.a, c.b,
-                                  c.c};
+  const std::uint64_t words[5] = {control_magic, static_cast<std::uint64_t>(c.what), c.a, c.b, c.c};
   std::memcpy(bytes.data(), words, control_size);
   l.send(bytes.data(), bytes.size());
 }
@@ -171,9 +170,8 @@ std::chrono::nanoseconds client_session::stream(std::size_t size, std::size_t co
   const auto verdict = expect(link_, op::verdict);
   const auto elapsed = clock::now() - t0;
   if (verdict.a != count || verdict.c != 0 || verdict.b != expected)
-    throw bench_error("receiver saw " + std::to_string(verdict.a) + " of " +
-                      std::to_string(count) + " messages, " + std::to_string(verdict.c) +
-                      " out of sequence, checksum " +
+    throw bench_error("receiver saw " + std::to_string(verdict.a) + " of " + std::to_string(count) +
+                      " messages, " + std::to_string(verdict.c) + " out of sequence, checksum " +
                       (verdict.b == expected ? "right" : "wrong"));
   return elapsed;
 }

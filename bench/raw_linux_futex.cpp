@@ -16,11 +16,10 @@
 namespace strait::bench {
 namespace {
 
-long futex(std::atomic<std::uint32_t>& word, int op, std::uint32_t value,
-           const timespec* timeout) {
+long futex(std::atomic<std::uint32_t>& word, int op, std::uint32_t value, const timespec* timeout) {
   // Not FUTEX_PRIVATE_FLAG: the word is in memory shared between processes.
-  return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), op, value, timeout,
-                   nullptr, 0);
+  return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), op, value, timeout, nullptr,
+                   0);
 }
 
 struct futex_wait {

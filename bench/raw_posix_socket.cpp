@@ -122,8 +122,8 @@ std::unique_ptr<link> connect_stream(int family, const Address& address, bool tc
   retry_until_ready(
       [&] {  // the server process may still be starting
         fd = socket_fd(::socket(family, SOCK_STREAM, 0));
-        return ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address),
-                         sizeof address) == 0;
+        return ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) ==
+               0;
       },
       "connect");
   if (tcp) set_nodelay(fd.get());
@@ -198,8 +198,7 @@ std::unique_ptr<link> connect_datagram(const std::string& path) {
   const auto server = unix_address(path);
   retry_until_ready(
       [&] {  // ENOENT / ECONNREFUSED until the server has bound its path
-        return ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&server), sizeof server) ==
-               0;
+        return ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&server), sizeof server) == 0;
       },
       "connect");
   const std::byte hello{1};
@@ -223,9 +222,8 @@ std::unique_ptr<link> serve_unix_stream(const std::string& path) {
     .baseline_for = {{"strait unix"}, {"strait pipe"}, {"zmq ipc"}, {"nng ipc"}},
     .make_address = socket_path,
     .serve = serve_unix_stream,
-    .connect = [](const std::string& path) {
-      return connect_stream(AF_UNIX, unix_address(path), false);
-    },
+    .connect =
+        [](const std::string& path) { return connect_stream(AF_UNIX, unix_address(path), false); },
 });
 
 [[maybe_unused]] const bool registered_unix_datagram = register_mechanism({
@@ -242,12 +240,9 @@ std::unique_ptr<link> serve_unix_stream(const std::string& path) {
     .kind = family::raw,
     .baseline_for = {{"strait tcp"}, {"zmq tcp"}},
     .make_address = [] { return std::to_string(free_tcp_port()); },
-    .serve = [](const std::string& port) {
-      return serve_stream(AF_INET, tcp_address(port), true);
-    },
-    .connect = [](const std::string& port) {
-      return connect_stream(AF_INET, tcp_address(port), true);
-    },
+    .serve = [](const std::string& port) { return serve_stream(AF_INET, tcp_address(port), true); },
+    .connect =
+        [](const std::string& port) { return connect_stream(AF_INET, tcp_address(port), true); },
 });
 
 }  // namespace

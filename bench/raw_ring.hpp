@@ -82,8 +82,10 @@ struct spin_wait {
       cpu_relax();
       if ((i & 0xffff) != 0) continue;
       const auto now = std::chrono::steady_clock::now();
-      if (give_up == decltype(give_up){}) give_up = now + link_timeout;
-      else if (now > give_up) throw bench_error("shared-memory ring: timed out");
+      if (give_up == decltype(give_up){})
+        give_up = now + link_timeout;
+      else if (now > give_up)
+        throw bench_error("shared-memory ring: timed out");
     }
   }
   static void notify(std::atomic<std::uint32_t>&, std::atomic<std::uint32_t>&) noexcept {}
@@ -166,7 +168,8 @@ class ring_link final : public link {
 
  private:
   std::byte* data(int direction) noexcept {
-    return mapping_->data() + ring_data_offset + static_cast<std::size_t>(direction) * ring_capacity;
+    return mapping_->data() + ring_data_offset +
+           static_cast<std::size_t>(direction) * ring_capacity;
   }
 
   std::unique_ptr<shared_mapping> mapping_;
@@ -180,9 +183,7 @@ std::unique_ptr<link> serve_ring(const std::string& name) {
   auto* region = new (mapping->data()) ring_region;
   region->stage.store(ring_region::server_ready, std::memory_order_release);
   retry_until_ready(
-      [&] {
-        return region->stage.load(std::memory_order_acquire) == ring_region::client_attached;
-      },
+      [&] { return region->stage.load(std::memory_order_acquire) == ring_region::client_attached; },
       "shared-memory ring: waiting for the client");
   remove_mapping_name(name);
   return std::make_unique<ring_link<Wait>>(std::move(mapping), true);
@@ -193,9 +194,7 @@ std::unique_ptr<link> connect_ring(const std::string& name) {
   auto mapping = open_mapping(name, ring_mapping_size);
   auto* region = std::launder(reinterpret_cast<ring_region*>(mapping->data()));
   retry_until_ready(
-      [&] {
-        return region->stage.load(std::memory_order_acquire) == ring_region::server_ready;
-      },
+      [&] { return region->stage.load(std::memory_order_acquire) == ring_region::server_ready; },
       "shared-memory ring: waiting for the server");
   region->stage.store(ring_region::client_attached, std::memory_order_release);
   return std::make_unique<ring_link<Wait>>(std::move(mapping), false);

@@ -47,7 +47,8 @@ class mailslot_link final : public link {
     DWORD read = 0;
     if (!::ReadFile(reader_.get(), p, static_cast<DWORD>(n), &read, nullptr))
       fail_win32("mailslot ReadFile");
-    if (read != n) throw bench_error(fmt::format("mailslot: {} B received, {} B expected", read, n));
+    if (read != n)
+      throw bench_error(fmt::format("mailslot: {} B received, {} B expected", read, n));
   }
 
   // Windows documents any size for a local mailslot created with 0; Wine 8

@@ -29,7 +29,8 @@ class named_pipe_link final : public link {
         throw bench_error(fmt::format("named pipe: a message larger than the {} B expected", n));
       fail_win32("ReadFile", error);
     }
-    if (read != n) throw bench_error(fmt::format("named pipe: {} B received, {} B expected", read, n));
+    if (read != n)
+      throw bench_error(fmt::format("named pipe: {} B received, {} B expected", read, n));
   }
 
   std::size_t max_message_size() const override { return 0xffffffffu; }  // DWORD lengths
@@ -55,8 +56,8 @@ std::unique_ptr<link> connect_pipe(const std::string& name) {
   win32_handle pipe;
   retry_until_ready(
       [&] {  // ERROR_FILE_NOT_FOUND until the server has created it
-        pipe = win32_handle(::CreateFileA(pipe_path(name).c_str(), GENERIC_READ | GENERIC_WRITE,
-                                          0, nullptr, OPEN_EXISTING, 0, nullptr));
+        pipe = win32_handle(::CreateFileA(pipe_path(name).c_str(), GENERIC_READ | GENERIC_WRITE, 0,
+                                          nullptr, OPEN_EXISTING, 0, nullptr));
         return pipe.valid();
       },
       "open " + pipe_path(name));

@@ -15,17 +15,14 @@ namespace {
 
 const char* family_name(family f) {
   switch (f) {
-    case family::raw: return "raw";
-    case family::strait: return "strait";
-    case family::peer: return "peer";
+    case family::raw:
+      return "raw";
+    case family::strait:
+      return "strait";
+    case family::peer:
+      return "peer";
   }
   return "?";
-}
-
-std::string size_text(std::size_t size) {
-  if (size >= (1u << 20) && size % (1u << 20) == 0) return fmt::format("{} MiB", size >> 20);
-  if (size >= 1024 && size % 1024 == 0) return fmt::format("{} KiB", size >> 10);
-  return fmt::format("{} B", size);
 }
 
 std::string count_text(double n) {
@@ -71,9 +68,12 @@ std::map<std::size_t, std::vector<const row*>> by_size(const std::vector<row>& r
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) {
-    if (c == '"' || c == '\\') out += {'\\', c};
-    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
-    else out += c;
+    if (c == '"' || c == '\\')
+      out += {'\\', c};
+    else if (static_cast<unsigned char>(c) < 0x20)
+      out += fmt::format("\\u{:04x}", c);
+    else
+      out += c;
   }
   return out + "\"";
 }
@@ -88,6 +88,12 @@ std::string csv_field(const std::string& s) {
 }
 
 }  // namespace
+
+std::string size_text(std::size_t size) {
+  if (size >= (1u << 20) && size % (1u << 20) == 0) return fmt::format("{} MiB", size >> 20);
+  if (size >= 1024 && size % 1024 == 0) return fmt::format("{} KiB", size >> 10);
+  return fmt::format("{} B", size);
+}
 
 double latency_overhead(const row& r, const row& b) {
   return measured(r) && measured(b) && b.rtt.p50 > 0 ? r.rtt.p50 / b.rtt.p50 : 0;
@@ -107,9 +113,10 @@ void print_tables(const run_result& result) {
              s.fixed_iterations != 0 ? fmt::format("{} iterations per repeat", s.fixed_iterations)
                                      : fmt::format("{:.2g} s per repeat", s.budget_seconds),
              s.repeats);
-  fmt::print("machine: {}; {}; {}; {}, {}\n", result.host.cpu, result.host.cpus,
-             result.host.os, result.host.compiler, result.host.build);
-  if (s.pin.size() == 2) fmt::print("pinned: client on CPU {}, server on CPU {}\n", s.pin[0], s.pin[1]);
+  fmt::print("machine: {}; {}; {}; {}, {}\n", result.host.cpu, result.host.cpus, result.host.os,
+             result.host.compiler, result.host.build);
+  if (s.pin.size() == 2)
+    fmt::print("pinned: client on CPU {}, server on CPU {}\n", s.pin[0], s.pin[1]);
   fmt::print("{} took {:.0f} s\n", result.started, result.seconds);
 
   fmt::print("\nRound-trip latency, µs (overhead: p50 time against the raw floor)\n");
@@ -122,16 +129,17 @@ void print_tables(const run_result& result) {
                    r->skipped ? "skipped: " + r->error : "FAILED: " + r->error);
         continue;
       }
-      fmt::print("{:>7}  {:<{}} {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>9}  {}\n",
-                 size_text(size), r->label, w, r->rtt.p50, r->rtt.p99, r->rtt.p999, r->rtt.max,
+      fmt::print("{:>7}  {:<{}} {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f} {:>9}  {}\n", size_text(size),
+                 r->label, w, r->rtt.p50, r->rtt.p99, r->rtt.p999, r->rtt.max,
                  count_text(static_cast<double>(r->count)),
                  overhead_text(*r, result.latency_rows, latency_overhead));
     }
     fmt::print("\n");
   }
 
-  fmt::print("One-way throughput (the receiver checks count, order and a checksum of every byte;\n"
-             "overhead: time per message against the raw floor)\n");
+  fmt::print(
+      "One-way throughput (the receiver checks count, order and a checksum of every byte;\n"
+      "overhead: time per message against the raw floor)\n");
   fmt::print("{:>7}  {:<{}} {:>10} {:>9} {:>9}  {}\n", "size", "mechanism", w, "msgs/s", "GB/s",
              "messages", "overhead");
   for (const auto& [size, rows] : by_size(result.throughput_rows)) {
@@ -169,7 +177,8 @@ void write_json(const run_result& result, const std::string& file) {
       json_string(s.mode), s.repeats, json_number(s.budget_seconds), s.fixed_iterations,
       fmt::join(s.pin, ", "));
   out << fmt::format(
-      "  \"machine\": {{\"cpu\": {}, \"cpus\": {}, \"os\": {}, \"compiler\": {}, \"build\": {}}},\n",
+      "  \"machine\": {{\"cpu\": {}, \"cpus\": {}, \"os\": {}, \"compiler\": {}, \"build\": "
+      "{}}},\n",
       json_string(result.host.cpu), json_string(result.host.cpus), json_string(result.host.os),
       json_string(result.host.compiler), json_string(result.host.build));
 
@@ -177,20 +186,20 @@ void write_json(const run_result& result, const std::string& file) {
     out << "  \"" << key << "\": [\n";
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
-      out << fmt::format("    {{\"mechanism\": {}, \"family\": \"{}\", \"address\": {}, "
-                         "\"size\": {}, \"count\": {}, \"repeats\": {}, ",
-                         json_string(r.label), family_name(r.kind), json_string(r.address),
-                         r.size, r.count, r.repeats);
+      out << fmt::format(
+          "    {{\"mechanism\": {}, \"family\": \"{}\", \"address\": {}, "
+          "\"size\": {}, \"count\": {}, \"repeats\": {}, ",
+          json_string(r.label), family_name(r.kind), json_string(r.address), r.size, r.count,
+          r.repeats);
       if (!measured(r))
         out << fmt::format("\"{}\": {}", r.skipped ? "skipped" : "error", json_string(r.error));
       else if (latency)
         out << fmt::format("\"p50_us\": {}, \"p99_us\": {}, \"p999_us\": {}, \"max_us\": {}",
-                           json_number(r.rtt.p50), json_number(r.rtt.p99),
-                           json_number(r.rtt.p999), json_number(r.rtt.max));
+                           json_number(r.rtt.p50), json_number(r.rtt.p99), json_number(r.rtt.p999),
+                           json_number(r.rtt.max));
       else
         out << fmt::format("\"messages_per_second\": {}, \"gigabytes_per_second\": {}",
-                           json_number(r.messages_per_second),
-                           json_number(r.gigabytes_per_second));
+                           json_number(r.messages_per_second), json_number(r.gigabytes_per_second));
       out << ", \"overhead\": {";
       bool first = true;
       for (const auto& name : r.baselines)
@@ -222,8 +231,8 @@ void write_csv(const run_result& result, const std::string& file) {
       for (const auto& name : r.baselines)
         if (const auto* b = find_row(rows, name, r.size); b && baseline.empty() && measured(r)) {
           baseline = name;
-          overhead = fmt::format(
-              "{:.4f}", latency ? latency_overhead(r, *b) : throughput_overhead(r, *b));
+          overhead =
+              fmt::format("{:.4f}", latency ? latency_overhead(r, *b) : throughput_overhead(r, *b));
         }
       const bool ok = measured(r);
       out << fmt::format("{},{},{},{},{},{},{},", kind, csv_field(r.label), family_name(r.kind),
@@ -259,8 +268,7 @@ std::string write_plots(const run_result& result, const std::string& directory) 
   for (const auto& r : result.latency_rows) {
     if (std::find(latency_sizes.begin(), latency_sizes.end(), r.size) == latency_sizes.end())
       latency_sizes.push_back(r.size);
-    if (std::find(labels.begin(), labels.end(), r.label) == labels.end())
-      labels.push_back(r.label);
+    if (std::find(labels.begin(), labels.end(), r.label) == labels.end()) labels.push_back(r.label);
   }
   {
     auto f = open("latency.dat");
@@ -302,8 +310,9 @@ std::string write_plots(const run_result& result, const std::string& directory) 
     f << "set style fill solid 0.85 border -1\nset grid ytics\nset xtics rotate by -40 left\n"
          "set bmargin 9\nset key top left\n";
     const std::string title_tail = fmt::format("({}; {})", result.host.cpu, result.host.os);
-    for (const auto& [terminal, ext] : {std::pair{"svg size 1000,560 dynamic font 'sans,11'", "svg"},
-                                        std::pair{"pngcairo size 1000,560 font 'sans,10'", "png"}}) {
+    for (const auto& [terminal, ext] :
+         {std::pair{"svg size 1000,560 dynamic font 'sans,11'", "svg"},
+          std::pair{"pngcairo size 1000,560 font 'sans,10'", "png"}}) {
       f << "set terminal " << terminal << "\nset termoption noenhanced\n";
       f << "set output 'latency." << ext << "'\n";
       f << "set title \"Round-trip latency p50 by mechanism\\n" << title_tail << "\"\n";
@@ -311,8 +320,8 @@ std::string write_plots(const run_result& result, const std::string& directory) 
            "set logscale y\nset ylabel 'p50 round trip (µs, log scale)'\nset yrange [*:*]\n";
       f << "plot ";
       for (std::size_t i = 0; i < latency_sizes.size(); ++i)
-        f << (i ? ", '' " : "'latency.dat' ") << "using " << i + 2
-          << (i ? "" : ":xtic(1)") << " title '" << size_text(latency_sizes[i]) << "'";
+        f << (i ? ", '' " : "'latency.dat' ") << "using " << i + 2 << (i ? "" : ":xtic(1)")
+          << " title '" << size_text(latency_sizes[i]) << "'";
       f << "\nunset logscale y\n";
       for (const auto size : throughput_sizes) {
         f << "set output 'throughput-" << size_tag(size) << "." << ext << "'\n";
@@ -329,9 +338,10 @@ std::string write_plots(const run_result& result, const std::string& directory) 
     f << "set output\n";
   }
   if (find_on_path("gnuplot").empty())
-    return fmt::format("--plot: gnuplot is not installed; data and script are in {}; "
-                       "run gnuplot {}",
-                       dir.string(), script.string());
+    return fmt::format(
+        "--plot: gnuplot is not installed; data and script are in {}; "
+        "run gnuplot {}",
+        dir.string(), script.string());
   const auto command = fmt::format("gnuplot \"{}\"", script.string());
   if (std::system(command.c_str()) != 0)
     return fmt::format("--plot: gnuplot failed; data and script are in {}", dir.string());

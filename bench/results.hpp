@@ -24,7 +24,7 @@ struct row {
   bool skipped = false;     // not measured by design (size over the maximum), not a failure
   std::vector<std::string> baselines;  // labels of the raw rows this one is compared with
 
-  latency rtt;               // round-trip rows
+  latency rtt;                     // round-trip rows
   double messages_per_second = 0;  // throughput rows
   double gigabytes_per_second = 0;
 };
@@ -32,10 +32,10 @@ struct row {
 struct run_settings {
   std::string mode;  // "full", "quick"
   std::size_t repeats = 0;
-  double budget_seconds = 0;        // per repeat, when counts are not fixed
-  std::size_t fixed_iterations = 0; // 0: from the time budget
-  std::vector<int> pin;             // client CPU, server CPU; empty: not pinned
-  std::string command;              // the command line, to reproduce the run
+  double budget_seconds = 0;         // per repeat, when counts are not fixed
+  std::size_t fixed_iterations = 0;  // 0: from the time budget
+  std::vector<int> pin;              // client CPU, server CPU; empty: not pinned
+  std::string command;               // the command line, to reproduce the run
 };
 
 struct machine {
@@ -51,6 +51,9 @@ struct run_result {
   std::vector<std::string> notes;  // skipped rows and mechanisms, and why
   bool failed = false;             // a mechanism failed or lost data
 };
+
+// "64 B", "4 KiB", "1 MiB".
+std::string size_text(std::size_t size);
 
 // Time ratio of `r` against baseline `b` (same size): above 1 is slower.
 // Returns 0 when either has no figure.

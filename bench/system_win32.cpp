@@ -85,8 +85,8 @@ std::string os_description() {
   if (const auto get = reinterpret_cast<rtl_get_version>(
           reinterpret_cast<void*>(::GetProcAddress(ntdll, "RtlGetVersion"))))
     get(&info);
-  auto text = fmt::format("Windows {}.{}.{}", info.dwMajorVersion, info.dwMinorVersion,
-                          info.dwBuildNumber);
+  auto text =
+      fmt::format("Windows {}.{}.{}", info.dwMajorVersion, info.dwMinorVersion, info.dwBuildNumber);
   using wine_get_version = const char*(CDECL*)();
   if (const auto wine = reinterpret_cast<wine_get_version>(
           reinterpret_cast<void*>(::GetProcAddress(ntdll, "wine_get_version"))))
