@@ -27,18 +27,28 @@ struct stat stat_of(const std::string& path) {
   return st;
 }
 
+// A listener on a fresh KIND://NAME, and the socket file the backend made for it.
+struct served_name {
+  served_name(const std::string& kind, std::string_view prefix)
+      : name(strait::test::unique_name(prefix)), listener(strait::listen(io, kind + "://" + name)) {
+    std::error_code ec;
+    path = strait::detail::local_socket_path(kind, name, ec);
+    REQUIRE_FALSE(ec);
+  }
+
+  asio::io_context io;
+  std::string name;
+  strait::listener listener;
+  std::string path;
+};
+
 }  // namespace
 
 TEST_CASE("posix.N2.socket_files_are_private_to_the_user", "[N2]") {
   for (const std::string kind : {"pipe", "unix"}) {
     INFO(kind);
-    const std::string name = strait::test::unique_name("perm");
-    asio::io_context io;
-    strait::listener server = strait::listen(io, kind + "://" + name);
-
-    std::error_code ec;
-    const std::string path = strait::detail::local_socket_path(kind, name, ec);
-    REQUIRE_FALSE(ec);
+    const served_name served(kind, "perm");
+    const std::string& path = served.path;
     const auto socket = stat_of(path);
     CHECK(S_ISSOCK(socket.st_mode));
     CHECK((socket.st_mode & 07777) == 0600);
@@ -74,12 +84,8 @@ TEST_CASE("posix.N2.another_user_cannot_connect", "[N2]") {
   }
   for (const std::string kind : {"pipe", "unix"}) {
     INFO(kind);
-    const std::string name = strait::test::unique_name("perm-other");
-    asio::io_context io;
-    strait::listener server = strait::listen(io, kind + "://" + name);
-    std::error_code ec;
-    const std::string path = strait::detail::local_socket_path(kind, name, ec);
-    REQUIRE_FALSE(ec);
+    const served_name served(kind, "perm-other");
+    const std::string& path = served.path;
     // The other user names the socket file itself: its own NAME would map
     // into its own runtime directory.
     strait::test::child_process other(connect_as(), {std::to_string(nobody), "unix://" + path});
