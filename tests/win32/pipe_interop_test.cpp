@@ -101,6 +101,27 @@ TEST_CASE("win32.remote_clients_are_an_explicit_option", "[N2]") {
   CHECK(client.wait(20s) == 0);
 }
 
+TEST_CASE("win32.pipe_buffer_size_is_the_listeners_choice", "[pipe]") {
+  for (const std::size_t asked : {std::size_t{0}, std::size_t{64 * 1024}}) {
+    const std::string name = strait::test::unique_name("interop-buffers");
+    asio::io_context io;
+    strait::listen_options options;
+    options.buffer_size = asked;
+    strait::listener server = strait::listen(io, "pipe://" + name, options);
+    const std::string path = "\\\\.\\pipe\\" + name;
+    HANDLE pipe = ::CreateFileA(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+                                OPEN_EXISTING, 0, nullptr);
+    REQUIRE(pipe != INVALID_HANDLE_VALUE);
+    DWORD out_size = 0, in_size = 0;
+    REQUIRE(::GetNamedPipeInfo(pipe, nullptr, &out_size, &in_size, nullptr));
+    const DWORD expected = asked ? static_cast<DWORD>(asked) : 1u << 20;
+    INFO("asked for " << asked);
+    CHECK(out_size == expected);
+    CHECK(in_size == expected);
+    ::CloseHandle(pipe);
+  }
+}
+
 TEST_CASE("win32.pipes_are_message_mode_and_private_to_the_user", "[N2]") {
   const std::string name = strait::test::unique_name("interop-dacl");
   asio::io_context io;

@@ -70,6 +70,11 @@ struct listen_options {
   // cannot serve other machines (pipe:// and unix:// on POSIX), setting it
   // fails listen with not_supported; tcp:// reaches what its address reaches.
   bool allow_remote_clients = false;
+  // pipe:// on Windows: each instance's in and out buffer quota in bytes;
+  // 0 = 1 MiB, so that 1 MiB messages stream without waiting for each read
+  // (small quotas make Windows pipes crawl). Socket transports use the
+  // kernel's socket buffers and ignore it.
+  std::size_t buffer_size = 0;
 };
 
 namespace detail {
