@@ -96,8 +96,11 @@ TEST_CASE("M2.three_writer_processes_1000_messages_each", "[M2]") {
   auto box = bounded_mailslot(io);
   constexpr std::uint32_t writers = 3, count = 1000;
   std::vector<strait::test::child_process> peers;
-  for (std::uint32_t w = 0; w < writers; ++w)
-    peers.push_back(mt::start_peer("write", {url_of(box), std::to_string(w), std::to_string(count)}));
+  for (std::uint32_t w = 0; w < writers; ++w) {
+    std::vector<std::string> a{url_of(box), std::to_string(w), std::to_string(count)};
+    if (w == writers - 1) a.push_back("async");  // one of them through async_send
+    peers.push_back(mt::start_peer("write", a));
+  }
 
   // Every message whole, each writer's in order, none twice, none lost.
   mt::order_checker checker(writers, count, box.max_message_size());
@@ -115,6 +118,32 @@ TEST_CASE("M2.three_writer_processes_1000_messages_each", "[M2]") {
   for (auto& p : peers) CHECK(mt::exit_code(p) == 0);
   std::error_code ec;
   CHECK(box.pending(ec) == 0);
+  CHECK_FALSE(box.next_message_size(ec).has_value());
+}
+
+// A full queue blocks the writer, up to its send timeout: timed_out, and
+// nothing is dropped. POSIX only: a Windows mailslot write never waits.
+TEST_CASE("M2.a_full_mailslot_blocks_its_writer_then_timed_out", "[M2][C8][posix]") {
+  mt::report_box reports;
+  asio::io_context io;
+  auto box = bounded_mailslot(io);
+  std::vector<strait::test::child_process> peers;
+  peers.push_back(mt::start_peer("fill", {url_of(box), "200", reports.url}));
+  // The writer sends until the queue is full and a send times out; it is
+  // not read meanwhile, so only a full queue can stop it.
+  reports.box.set_read_timeout(mt::io_timeout);
+  const auto said = reports.box.receive();
+  CHECK(mt::exit_code(peers[0]) == 0);
+  const auto sent = static_cast<std::uint32_t>(
+      std::stoul(std::string(reinterpret_cast<const char*>(said.data()), said.size())));
+  INFO(sent << " messages went out before the send timed out");
+  CHECK(sent > 0);
+  CHECK(sent < 100000);
+  // Every message that was sent is there, in order; the timed-out one is not.
+  CHECK(box.pending() == sent);
+  mt::order_checker checker(1, sent, 64);
+  for (std::uint32_t k = 0; k < sent; ++k) REQUIRE(checker.check(box.receive()) == "");
+  std::error_code ec;
   CHECK_FALSE(box.next_message_size(ec).has_value());
 }
 

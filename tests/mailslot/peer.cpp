@@ -58,14 +58,47 @@ strait::broadcast_options on_interface(const std::string& address) {
   return b;
 }
 
-// write URL WRITER COUNT: COUNT tagged messages of writer WRITER (M2), sized
-// for the writer's limit.
+// write URL WRITER COUNT [async]: COUNT tagged messages of writer WRITER
+// (M2), sized for the writer's limit; with "async", through async_send.
 int write(asio::io_context& io, const args_t& a) {
   auto ch = connect(io, a.at(0));
   const auto writer = number32(a, 1);
   const auto count = number32(a, 2);
   const auto limit = ch.capabilities().max_message_size;
-  for (std::uint32_t k = 0; k < count; ++k) ch.send(asio::buffer(mt::stream_message(writer, k, limit)));
+  if (a.size() < 4) {
+    for (std::uint32_t k = 0; k < count; ++k) ch.send(asio::buffer(mt::stream_message(writer, k, limit)));
+    return 0;
+  }
+  std::uint32_t k = 0;
+  std::vector<std::byte> message;
+  std::function<void(std::error_code, std::size_t)> next = [&](std::error_code ec, std::size_t n) {
+    if (ec) throw failure("async_send of message " + std::to_string(k) + ": " + ec.message());
+    if (n != message.size()) throw failure("async_send reported " + std::to_string(n) + " bytes");
+    if (++k == count) return;
+    message = mt::stream_message(writer, k, limit);
+    ch.async_send(asio::buffer(message), next);
+  };
+  message = mt::stream_message(writer, 0, limit);
+  ch.async_send(asio::buffer(message), next);
+  io.run();
+  if (k != count) throw failure("the io_context ran out after " + std::to_string(k) + " messages");
+  return 0;
+}
+
+// fill URL TIMEOUT_MS REPORT_URL: sends tagged messages of writer 0 with a
+// send timeout until one times out (a full mailslot whose reader waits),
+// then tells REPORT_URL how many went out. Stops at 100000 regardless.
+int fill(asio::io_context& io, const args_t& a) {
+  auto ch = connect(io, a.at(0));
+  ch.set_send_timeout(std::chrono::milliseconds(number(a, 1)));
+  std::uint32_t sent = 0;
+  std::error_code ec;
+  for (; sent < 100000; ++sent) {
+    ch.send(asio::buffer(mt::stream_message(0, sent, 64)), ec);
+    if (ec) break;
+  }
+  if (ec != strait::errc::timed_out) throw failure("the last send said " + ec.message());
+  report(io, a.at(2), std::to_string(sent));
   return 0;
 }
 
@@ -175,6 +208,7 @@ int broadcast_write(asio::io_context& io, const args_t& a) {
 
 const std::map<std::string, std::function<int(asio::io_context&, const args_t&)>> roles{
     {"write", write},
+    {"fill", fill},
     {"send-sizes", send_sizes},
     {"send-after", send_after},
     {"try-send", try_send},
