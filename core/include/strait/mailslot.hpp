@@ -129,8 +129,10 @@ class mailslot {
   // The size of the next message, or nullopt when none is queued (M4).
   std::optional<std::size_t> next_message_size();
   std::optional<std::size_t> next_message_size(std::error_code& ec);
-  // How many messages are queued (M4). Exact on POSIX; Windows reports its
-  // own count (Wine caps it at 1).
+  // How many messages are queued (M4). Exact on POSIX, where the kernel
+  // counts no datagrams: they are moved into the process to be counted (up
+  // to 65536; past that a lower bound). Windows reports its own count (Wine
+  // caps it at 1).
   std::size_t pending();
   std::size_t pending(std::error_code& ec);
 
@@ -160,7 +162,11 @@ class mailslot {
 // A writer of mailslot://NAME, mailslot://*/NAME or mailslot://HOST/NAME
 // like strait::connect(), with the broadcast settings (group, port,
 // interface, size) of the last two. Writers are one-way: receive fails with
-// access_denied (M1).
+// access_denied (M1). A local writer's limit is the smaller of
+// options.max_message_size and the reader's maximum; connect_options::timeout
+// is not used (nobody reading is not_found at once). A send to a full local
+// mailslot waits up to the channel's send timeout, then timed_out (POSIX;
+// a Windows mailslot write never waits).
 channel connect_mailslot(asio::io_context& io, std::string_view url,
                          const broadcast_options& broadcast, connect_options options = {});
 channel connect_mailslot(asio::io_context& io, std::string_view url,
