@@ -4,5 +4,6 @@
 #include <strait/channel.hpp>
 #include <strait/endpoint.hpp>
 #include <strait/error.hpp>
+#include <strait/mailslot.hpp>
 #include <strait/native_handle.hpp>
 #include <strait/version.hpp>
