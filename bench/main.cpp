@@ -1,16 +1,14 @@
-// strait-bench: round-trip latency of every strait transport, each beside the
-// raw OS mechanism it is built on, measured by the same harness in the same
-// run (the overhead ratio is the figure that matters, DESIGN.md).
+// strait-bench: every strait transport of this build, each beside the raw OS
+// mechanism it is built on and the peer libraries that were found, measured
+// by the same harness in the same run (the overhead ratio is the figure that
+// matters, DESIGN.md "Performance method"). See docs/benchmarks.md.
 //
-//   strait-bench [--quick] [--iterations N] [--json FILE] [URL...]
-//
-// Each measurement runs its two ends in two processes: this program starts
-// itself as the echo server (--serve / --serve-raw) and is the client.
+// Every measurement runs its two ends in two processes: this program starts
+// itself as the server (--serve MECHANISM ADDRESS) and is the client.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <map>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <thread>
@@ -21,203 +19,404 @@
 #include <strait/strait.hpp>
 
 #include "child_process.hpp"
-#include "raw.hpp"
-#include "stats.hpp"
+#include "mechanism.hpp"
+#include "protocol.hpp"
+#include "results.hpp"
+#include "strait_link.hpp"
 
-using namespace std::chrono_literals;
 namespace sb = strait::bench;
+using namespace std::chrono_literals;
 
 namespace {
 
+constexpr const char* usage =
+    "usage: strait-bench [--quick] [--iterations N] [--repeats R] [--budget SECONDS]\n"
+    "                    [--pin CLIENT_CPU,SERVER_CPU] [--only WORD]...\n"
+    "                    [--json FILE] [--csv FILE] [--plot DIR] [URL...]\n"
+    "\n"
+    "Measures round-trip latency (64 B, 1 KiB, 4 KiB) and one-way throughput\n"
+    "(64 B, 4 KiB, 1 MiB) of every strait transport of this build and of each URL\n"
+    "given, beside the raw OS mechanisms and the peer libraries found at build time.\n"
+    "  --quick         3 repeats of 0.1 s per measurement (under a minute)\n"
+    "  --iterations N  N round trips / messages per repeat instead of a time budget\n"
+    "  --repeats R     repeats per measurement; the median is reported (default 5)\n"
+    "  --budget S      seconds per repeat when counts come from the time budget (0.8)\n"
+    "  --pin C,S       pin this process to CPU C and the server process to CPU S\n"
+    "  --only WORD     only mechanisms whose name contains WORD (repeatable)\n"
+    "  --json/--csv F  also write the results to F\n"
+    "  --plot DIR      charts (SVG and PNG, with gnuplot) and their data into DIR\n";
+
 struct options {
-  std::size_t iterations = 20000;
-  std::size_t warmup = 1000;
-  std::vector<std::size_t> sizes{64, 1024, 4096};
-  std::vector<std::string> urls;
-  std::string json_file;
+  sb::run_settings settings;
+  double warmup_seconds = 0.1;
+  std::vector<std::size_t> latency_sizes{64, 1024, 4096};
+  std::vector<std::size_t> throughput_sizes{64, 4096, 1 << 20};
+  std::vector<std::string> urls, only;
+  std::string json_file, csv_file, plot_dir;
 };
 
-struct row {
-  std::string name;   // "pipe", "raw unix"
-  std::string url;
-  std::size_t size = 0;
-  sb::latency rtt;
-  std::string floor;  // the raw row this one is compared with
+// One mechanism at one address: one server process, one connection.
+struct subject {
+  const sb::mechanism* mech = nullptr;
+  std::string label, key, address;
 };
 
-std::string join(const std::vector<std::size_t>& v) {
-  return fmt::format("{}", fmt::join(v, ","));
+// ---- progress on the terminal ---------------------------------------------
+
+class progress {
+ public:
+  explicit progress(std::size_t total) : total_(total), tty_(sb::stderr_is_terminal()) {}
+
+  void start(const std::string& label) {
+    ++index_;
+    label_ = label;
+    if (!tty_)
+      fmt::print(stderr, "[{:>2}/{} {}] {}\n", index_, total_, elapsed(), label_);
+    else
+      step("starting");
+  }
+  void step(const std::string& what) {
+    if (tty_)
+      fmt::print(stderr, "\r\033[K[{:>2}/{} {}] {}: {}", index_, total_, elapsed(), label_, what);
+  }
+  void note(const std::string& text) {
+    if (tty_) fmt::print(stderr, "\r\033[K");
+    fmt::print(stderr, "  {}\n", text);
+  }
+  void done() {
+    if (tty_) fmt::print(stderr, "\r\033[K");
+  }
+
+ private:
+  std::string elapsed() const {
+    const auto s =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start_)
+            .count();
+    return fmt::format("{}:{:02}", s / 60, s % 60);
+  }
+
+  std::size_t total_, index_ = 0;
+  bool tty_;
+  std::string label_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// ---- choosing counts: warm-up, then the time budget ------------------------
+
+// Runs `run(n)` (seconds for n operations) with n doubling until the warm-up
+// time is spent; the last round's rate turns the budget into a count.
+template <class Run>
+std::size_t warm_up(const options& opt, std::size_t min_count, std::size_t max_count, Run run) {
+  std::size_t n = 8;
+  double spent = 0, per_operation = 0;
+  for (;;) {
+    const double t = run(n);
+    spent += t;
+    per_operation = t / static_cast<double>(n);
+    if (spent >= opt.warmup_seconds || n >= max_count) break;
+    n *= 2;
+  }
+  if (opt.settings.fixed_iterations != 0) return opt.settings.fixed_iterations;
+  const auto fits = per_operation > 0 ? opt.settings.budget_seconds / per_operation : 1e12;
+  return std::clamp(static_cast<std::size_t>(std::min(fits, 1e12)), min_count, max_count);
 }
 
-std::vector<std::size_t> split_sizes(const std::string& text) {
-  std::vector<std::size_t> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    out.push_back(std::stoul(text.substr(start, comma - start)));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+void measure_latency(sb::client_session& session, const options& opt, sb::row& r, progress& bar) {
+  bar.step(fmt::format("latency {}, warm-up", sb::size_text(r.size)));
+  r.count = warm_up(opt, 1000, 1'000'000, [&](std::size_t n) {
+    const auto samples = session.round_trips(r.size, n);
+    std::chrono::nanoseconds total{};
+    for (const auto s : samples) total += s;
+    return seconds(total);
+  });
+  std::vector<sb::latency> repeats;
+  for (std::size_t i = 0; i < opt.settings.repeats; ++i) {
+    bar.step(fmt::format("latency {}, {} round trips, repeat {}/{}", sb::size_text(r.size), r.count,
+                         i + 1, opt.settings.repeats));
+    repeats.push_back(sb::summarize(session.round_trips(r.size, r.count)));
   }
+  r.rtt = sb::median(repeats);
+  r.repeats = repeats.size();
+}
+
+void measure_throughput(sb::client_session& session, const options& opt, sb::row& r,
+                        progress& bar) {
+  bar.step(fmt::format("throughput {}, warm-up", sb::size_text(r.size)));
+  const std::size_t max_count =
+      std::clamp<std::size_t>((std::size_t{8} << 30) / r.size, 64, 20'000'000);
+  r.count = warm_up(opt, 32, max_count,
+                    [&](std::size_t n) { return seconds(session.stream(r.size, n)); });
+  std::vector<double> rates;
+  for (std::size_t i = 0; i < opt.settings.repeats; ++i) {
+    bar.step(fmt::format("throughput {}, {} messages, repeat {}/{}", sb::size_text(r.size), r.count,
+                         i + 1, opt.settings.repeats));
+    rates.push_back(static_cast<double>(r.count) / seconds(session.stream(r.size, r.count)));
+  }
+  r.messages_per_second = sb::median(rates);
+  r.gigabytes_per_second = r.messages_per_second * static_cast<double>(r.size) / 1e9;
+  r.repeats = rates.size();
+}
+
+// The raw rows a row of `key` is compared with, for latency or throughput.
+std::vector<std::string> baselines_for(const std::string& key, bool latency) {
+  std::vector<std::string> out;
+  for (const auto& m : sb::registered_mechanisms())
+    for (const auto& b : m.baseline_for)
+      if (b.key == key && (latency || b.applies == sb::kinds::both)) out.push_back(m.name);
   return out;
 }
 
-// ---- the server roles (child process) -------------------------------------
-
-int serve_strait(const std::string& url, const std::vector<std::size_t>& sizes,
-                 std::size_t count) {
-  asio::io_context io;
-  auto server = strait::listen(io, url);
-  server.set_accept_timeout(30s);
-  auto client = server.accept();
-  std::vector<std::byte> buffer(*std::max_element(sizes.begin(), sizes.end()));
-  for (std::size_t i = 0; i < sizes.size() * count; ++i) {
-    const auto n = client.receive(asio::buffer(buffer));
-    client.send(asio::buffer(buffer.data(), n));
-  }
-  return 0;
-}
-
-// ---- the client side ------------------------------------------------------
-
-strait::channel connect_when_ready(asio::io_context& io, const std::string& url) {
-  const auto give_up = std::chrono::steady_clock::now() + 10s;
-  for (;;) {  // the server process may still be starting
-    std::error_code ec;
-    auto ch = strait::connect(io, url, {.timeout = 1s}, ec);
-    if (!ec) return ch;
-    if (std::chrono::steady_clock::now() > give_up)
-      throw std::system_error(ec, fmt::format("connect {}", url));
-    std::this_thread::sleep_for(1ms);
-  }
-}
-
-std::vector<std::vector<std::chrono::nanoseconds>> ping_strait(
-    const std::string& url, const std::vector<std::size_t>& sizes, std::size_t count) {
-  asio::io_context io;
-  auto ch = connect_when_ready(io, url);
-  ch.set_receive_timeout(10s);
-  std::vector<std::byte> out(*std::max_element(sizes.begin(), sizes.end()), std::byte{'x'});
-  std::vector<std::byte> in(out.size());
-  std::vector<std::vector<std::chrono::nanoseconds>> samples;
+std::vector<sb::row> rows_for(const subject& s, const std::vector<std::size_t>& sizes,
+                              bool latency) {
+  std::vector<sb::row> rows;
   for (const auto size : sizes) {
-    auto& s = samples.emplace_back();
-    s.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      ch.send(asio::buffer(out.data(), size));
-      if (ch.receive(asio::buffer(in)) != size) throw std::runtime_error("short echo");
-      s.push_back(std::chrono::steady_clock::now() - t0);
+    sb::row r;
+    r.label = s.label;
+    r.key = s.key;
+    r.address = s.address;
+    r.kind = s.mech->kind;
+    r.size = size;
+    r.baselines = baselines_for(s.key, latency);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+// Measures one subject; a failure marks its unmeasured rows and the run.
+void run_subject(const subject& s, const options& opt, progress& bar, sb::run_result& out) {
+  auto latency_rows = rows_for(s, opt.latency_sizes, true);
+  auto throughput_rows = rows_for(s, opt.throughput_sizes, false);
+  bar.start(s.label);
+  try {
+    std::vector<std::string> args{"--serve", s.mech->name, s.address};
+    if (opt.settings.pin.size() == 2) {
+      args.push_back("--cpu");
+      args.push_back(std::to_string(opt.settings.pin[1]));
     }
+    strait::test::child_process server(strait::test::self_executable_path(), args);
+    sb::watch_server([&server] {
+      if (const auto code = server.wait(0ms))
+        throw sb::bench_error(fmt::format("the server process exited with {}", *code));
+    });
+    auto link = s.mech->connect(s.address);
+    sb::watch_server({});
+    sb::client_session session(*link);
+    const auto max = link->max_message_size();
+    auto measure_all = [&](std::vector<sb::row>& rows, auto measure) {
+      for (auto& r : rows) {
+        if (r.size > max) {
+          r.skipped = true;
+          r.error = fmt::format("over its {} B maximum message size", max);
+          out.notes.push_back(fmt::format("{} {}: {}", s.label, sb::size_text(r.size), r.error));
+          continue;
+        }
+        measure(session, opt, r, bar);
+      }
+    };
+    measure_all(latency_rows, measure_latency);
+    measure_all(throughput_rows, measure_throughput);
+    session.finish();
+    link.reset();
+    const auto code = server.wait(10s);
+    if (code != 0) {  // everything arrived, but the server did not end cleanly
+      out.failed = true;
+      out.notes.push_back(fmt::format("{}: FAILED: the server process exited with {}", s.label,
+                                      code ? std::to_string(*code) : "nothing (killed)"));
+    }
+  } catch (const std::exception& e) {
+    sb::watch_server({});
+    out.failed = true;
+    out.notes.push_back(fmt::format("{}: FAILED: {}", s.label, e.what()));
+    bar.note(fmt::format("{}: FAILED: {}", s.label, e.what()));
+    for (auto* rows : {&latency_rows, &throughput_rows})
+      for (auto& r : *rows)
+        if (r.repeats == 0 && !r.skipped) r.error = e.what();
   }
-  return samples;
+  bar.done();
+  out.latency_rows.insert(out.latency_rows.end(), latency_rows.begin(), latency_rows.end());
+  out.throughput_rows.insert(out.throughput_rows.end(), throughput_rows.begin(),
+                             throughput_rows.end());
 }
 
-template <class Ping>
-void measure(std::vector<row>& rows, const std::string& name, const std::string& url,
-             std::vector<std::string> server_args, const options& opt, Ping ping) {
-  fmt::print(stderr, "  measuring {:<10} {}\n", name, url);
-  const std::size_t count = opt.warmup + opt.iterations;
-  server_args.push_back(join(opt.sizes));
-  server_args.push_back(std::to_string(count));
-  strait::test::child_process server(strait::test::self_executable_path(), server_args);
-  auto samples = ping(opt.sizes, count);
-  server.wait(10s);
-  for (std::size_t i = 0; i < opt.sizes.size(); ++i) {
-    auto& s = samples[i];
-    s.erase(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(opt.warmup));
-    rows.push_back({name, url, opt.sizes[i], sb::summarize(std::move(s)), {}});
-  }
+bool wanted(const options& opt, const std::string& label) {
+  if (opt.only.empty()) return true;
+  return std::any_of(opt.only.begin(), opt.only.end(),
+                     [&](const auto& word) { return label.find(word) != std::string::npos; });
 }
 
-std::string default_url(const std::string& scheme) {
-  if (scheme == "tcp") return fmt::format("tcp://127.0.0.1:{}", sb::raw_address("raw tcp"));
-  return fmt::format("{}://{}", scheme, strait::test::unique_name("bench"));
+// Raw floors first, then strait (every scheme of the build, then the URLs
+// given), then peer libraries; each group in name order.
+std::vector<subject> choose_subjects(const options& opt) {
+  std::vector<const sb::mechanism*> raw, peers;
+  for (const auto& m : sb::registered_mechanisms()) {
+    if (m.kind == sb::family::raw) raw.push_back(&m);
+    if (m.kind == sb::family::peer) peers.push_back(&m);
+  }
+  const auto by_name = [](const auto* a, const auto* b) { return a->name < b->name; };
+  std::sort(raw.begin(), raw.end(), by_name);
+  std::sort(peers.begin(), peers.end(), by_name);
+
+  std::vector<subject> out;
+  for (const auto* m : raw) out.push_back({m, m->name, m->name, m->make_address()});
+  const auto* strait_mech = sb::find_mechanism(std::string(sb::strait_mechanism_name));
+  for (const auto scheme : strait::supported_schemes()) {
+    const auto key = fmt::format("strait {}", scheme);
+    out.push_back({strait_mech, key, key, sb::default_strait_url(scheme)});
+  }
+  for (const auto& url : opt.urls) {
+    const auto key = fmt::format("strait {}", strait::parse_endpoint(url).scheme);
+    out.push_back({strait_mech, fmt::format("{} {}", key, url), key, url});
+  }
+  for (const auto* m : peers) out.push_back({m, m->name, m->name, m->make_address()});
+  std::erase_if(out, [&](const subject& s) { return !wanted(opt, s.label); });
+  return out;
 }
 
-void print_table(const std::vector<row>& rows) {
-  fmt::print("\n{:<10} {:>7} {:>10} {:>10} {:>10} {:>10}   {}\n", "transport", "size",
-             "p50 us", "p99 us", "p99.9 us", "max us", "p50 vs raw");
-  for (const auto& r : rows) {
-    std::string ratio;
-    for (const auto& f : rows)
-      if (!r.floor.empty() && f.name == r.floor && f.size == r.size)
-        ratio = fmt::format("{:.2f}x {}", r.rtt.p50 / f.rtt.p50, f.name);
-    fmt::print("{:<10} {:>7} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}   {}\n", r.name, r.size,
-               r.rtt.p50, r.rtt.p99, r.rtt.p999, r.rtt.max, ratio);
-  }
+std::string utc_now() {
+  const auto t = std::time(nullptr);
+  std::tm tm{};
+#if defined(_WIN32)
+  gmtime_s(&tm, &t);
+#else
+  gmtime_r(&t, &tm);
+#endif
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
 }
 
-void write_json(const std::vector<row>& rows, const std::string& file) {
-  std::ofstream out(file);
-  out << "{\n  \"rows\": [\n";
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& r = rows[i];
-    out << fmt::format(
-        "    {{\"transport\": \"{}\", \"url\": \"{}\", \"kind\": \"round_trip\", \"size\": {}, "
-        "\"p50_us\": {:.3f}, \"p99_us\": {:.3f}, \"p999_us\": {:.3f}, \"max_us\": {:.3f}, "
-        "\"baseline\": \"{}\"}}{}\n",
-        r.name, r.url, r.size, r.rtt.p50, r.rtt.p99, r.rtt.p999, r.rtt.max, r.floor,
-        i + 1 < rows.size() ? "," : "");
-  }
-  out << "  ]\n}\n";
+sb::machine describe_machine() {
+  sb::machine m;
+  m.cpu = sb::cpu_description();
+  m.cpus = fmt::format("{} logical CPUs", std::thread::hardware_concurrency());
+  m.os = sb::os_description();
+#if defined(__clang__)
+  m.compiler =
+      fmt::format("clang {}.{}.{}", __clang_major__, __clang_minor__, __clang_patchlevel__);
+#elif defined(__GNUC__)
+  m.compiler = fmt::format("g++ {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+#elif defined(_MSC_VER)
+  m.compiler = fmt::format("MSVC {}", _MSC_VER);
+#endif
+#if defined(__MINGW32__)
+  m.compiler += " (MinGW-w64)";
+#endif
+#if defined(NDEBUG) && defined(__OPTIMIZE__)
+  m.build = "optimised, NDEBUG";
+#elif defined(NDEBUG)
+  m.build = "NDEBUG";
+#else
+  m.build = "debug (figures are not representative: use the bench preset)";
+#endif
+  return m;
 }
 
-int run(const options& opt) {
-  std::vector<row> rows;
-  fmt::print(stderr, "strait-bench: {} round trips per size after {} warm-up\n", opt.iterations,
-             opt.warmup);
-  for (const auto& mechanism : sb::raw_mechanisms()) {
-    const auto address = sb::raw_address(mechanism);
-    measure(rows, mechanism, address, {"--serve-raw", mechanism, address}, opt,
-            [&](const auto& sizes, std::size_t count) {
-              return sb::raw_ping(mechanism, address, sizes, count);
-            });
-  }
-  auto urls = opt.urls;
-  if (urls.empty())
-    for (const auto scheme : strait::supported_schemes())
-      urls.push_back(default_url(std::string(scheme)));
-  for (const auto& url : urls) {
-    const auto scheme = strait::parse_endpoint(url).scheme;
-    measure(rows, scheme, url, {"--serve", url}, opt,
-            [&](const auto& sizes, std::size_t count) { return ping_strait(url, sizes, count); });
-    for (auto& r : rows)
-      if (r.url == url) r.floor = sb::raw_floor(scheme);
-  }
-  print_table(rows);
-  if (!opt.json_file.empty()) write_json(rows, opt.json_file);
+int run(options opt) {
+  sb::run_result result;
+  result.settings = opt.settings;
+  result.host = describe_machine();
+  result.started = utc_now();
+  const auto t0 = std::chrono::steady_clock::now();
+
+  if (opt.settings.pin.size() == 2 && !sb::pin_to_cpu(opt.settings.pin[0]))
+    result.notes.push_back("--pin: this platform cannot pin a process to a CPU");
+  for (const auto& peer : sb::missing_peers())
+    result.notes.push_back(
+        fmt::format("{}: not found when the bench was configured; "
+                    "scripts/install-deps --bench installs it",
+                    peer));
+
+  const auto subjects = choose_subjects(opt);
+  fmt::print(stderr, "strait-bench: {} mechanisms, {}\n", subjects.size(),
+             opt.settings.fixed_iterations != 0
+                 ? fmt::format("{} iterations per repeat", opt.settings.fixed_iterations)
+                 : fmt::format("{:.2g} s per repeat", opt.settings.budget_seconds));
+  progress bar(subjects.size());
+  for (const auto& s : subjects) run_subject(s, opt, bar, result);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  sb::print_tables(result);
+  if (!opt.json_file.empty()) sb::write_json(result, opt.json_file);
+  if (!opt.csv_file.empty()) sb::write_csv(result, opt.csv_file);
+  if (!opt.plot_dir.empty()) fmt::print("{}\n", sb::write_plots(result, opt.plot_dir));
+  return result.failed ? 1 : 0;
+}
+
+// `--serve MECHANISM ADDRESS [--cpu N]`: the other end, in its own process.
+int serve(const std::vector<std::string>& args) {
+  if (args.size() == 5 && args[3] == "--cpu") sb::pin_to_cpu(std::stoi(args[4]));
+  const auto* mech = sb::find_mechanism(args[1]);
+  if (!mech) throw std::invalid_argument("no mechanism named " + args[1]);
+  auto link = mech->serve(args[2]);
+  sb::serve_phases(*link);
   return 0;
+}
+
+std::vector<int> parse_pin(const std::string& text) {
+  const auto comma = text.find(',');
+  if (comma == std::string::npos) throw std::invalid_argument("--pin wants CLIENT,SERVER");
+  return {std::stoi(text.substr(0, comma)), std::stoi(text.substr(comma + 1))};
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.size() == 4 && args[0] == "--serve")
-      return serve_strait(args[1], split_sizes(args[2]), std::stoul(args[3]));
-    if (args.size() == 5 && args[0] == "--serve-raw")
-      return sb::raw_serve(args[1], args[2], split_sizes(args[3]), std::stoul(args[4]));
+    if (!args.empty() && args[0] == "--serve") {
+      if (args.size() != 3 && args.size() != 5) throw std::invalid_argument("bad --serve");
+      return serve(args);
+    }
 
     options opt;
+    const bool quick = std::find(args.begin(), args.end(), "--quick") != args.end();
+    opt.settings.mode = quick ? "quick" : "full";
+    opt.settings.repeats = quick ? 3 : 5;
+    opt.settings.budget_seconds = quick ? 0.1 : 0.8;
+    opt.warmup_seconds = quick ? 0.02 : 0.1;
+    opt.settings.command = "strait-bench";
     for (std::size_t i = 0; i < args.size(); ++i) {
-      if (args[i] == "--quick") {
-        opt.iterations = 2000;
-        opt.warmup = 200;
-      } else if (args[i] == "--iterations" && i + 1 < args.size()) {
-        opt.iterations = std::stoul(args[++i]);
-      } else if (args[i] == "--json" && i + 1 < args.size()) {
-        opt.json_file = args[++i];
-      } else if (args[i].find("://") != std::string::npos) {
-        opt.urls.push_back(args[i]);
+      const auto& a = args[i];
+      opt.settings.command += " " + a;
+      const bool has_value = i + 1 < args.size();
+      auto value = [&] {
+        opt.settings.command += " " + args[i + 1];
+        return args[++i];
+      };
+      if (a == "--quick") {
+        continue;  // its defaults are set above, so other options override them
+      } else if (a == "--iterations" && has_value) {
+        opt.settings.fixed_iterations = std::stoul(value());
+      } else if (a == "--repeats" && has_value) {
+        opt.settings.repeats = std::max<std::size_t>(1, std::stoul(value()));
+      } else if (a == "--budget" && has_value) {
+        opt.settings.budget_seconds = std::stod(value());
+      } else if (a == "--pin" && has_value) {
+        opt.settings.pin = parse_pin(value());
+      } else if (a == "--only" && has_value) {
+        opt.only.push_back(value());
+      } else if (a == "--json" && has_value) {
+        opt.json_file = value();
+      } else if (a == "--csv" && has_value) {
+        opt.csv_file = value();
+      } else if (a == "--plot" && has_value) {
+        opt.plot_dir = value();
+      } else if (a == "-h" || a == "--help") {
+        fmt::print("{}", usage);
+        return 0;
+      } else if (a.find("://") != std::string::npos) {
+        strait::parse_endpoint(a);  // a malformed URL is a usage error, before any work
+        opt.urls.push_back(a);
       } else {
-        fmt::print(stderr, "usage: strait-bench [--quick] [--iterations N] [--json FILE] [URL...]\n");
+        fmt::print(stderr, "strait-bench: unknown argument '{}'\n{}", a, usage);
         return 2;
       }
     }
-    return run(opt);
+    return run(std::move(opt));
   } catch (const std::exception& e) {
-    fmt::print(stderr, "strait-bench: {}\n", e.what());
+    fmt::print(stderr, "strait-bench{}: {}\n", args.empty() ? "" : " " + args[0], e.what());
     return 1;
   }
 }

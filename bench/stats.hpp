@@ -1,4 +1,4 @@
-// Percentiles of a set of round-trip times.
+// Percentiles of round-trip times, and the median over repeats.
 #pragma once
 
 #include <algorithm>
@@ -8,13 +8,12 @@
 
 namespace strait::bench {
 
-using nanoseconds = std::chrono::nanoseconds;
-
 struct latency {
   double p50 = 0, p99 = 0, p999 = 0, max = 0;  // microseconds
 };
 
-inline latency summarize(std::vector<nanoseconds> samples) {
+// Nearest-rank percentiles of one repeat's samples.
+inline latency summarize(std::vector<std::chrono::nanoseconds> samples) {
   latency out;
   if (samples.empty()) return out;
   std::sort(samples.begin(), samples.end());
@@ -27,6 +26,26 @@ inline latency summarize(std::vector<nanoseconds> samples) {
   out.p999 = at(0.999);
   out.max = at(1.0);
   return out;
+}
+
+// The median of a few values (the lower middle one for an even count: a
+// value that was measured, not an average of two).
+inline double median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[(values.size() - 1) / 2];
+}
+
+// Each statistic is the median of that statistic over the repeats.
+inline latency median(const std::vector<latency>& repeats) {
+  std::vector<double> p50, p99, p999, max;
+  for (const auto& r : repeats) {
+    p50.push_back(r.p50);
+    p99.push_back(r.p99);
+    p999.push_back(r.p999);
+    max.push_back(r.max);
+  }
+  return {median(p50), median(p99), median(p999), median(max)};
 }
 
 }  // namespace strait::bench

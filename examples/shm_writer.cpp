@@ -33,8 +33,9 @@ int main(int argc, char** argv) try {
     std::memcpy(region.data() + sizeof length, message.data(), message.size());
     mutex.unlock();
   }
+  // Said before the reader is told: the reader may exit as soon as it knows.
+  std::cout << "wrote \"" << message << "\" to " << name << std::endl;
   written.set();
-  std::cout << "wrote \"" << message << "\" to " << name << '\n';
 
   if (!read.wait_for(30s)) {
     std::cerr << "shm_writer: no reader within 30 s\n";

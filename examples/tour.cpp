@@ -3,10 +3,12 @@
 // For each transport, tour starts an echo server in a child process (itself,
 // run with --serve), connects to it, sends messages of several sizes, checks
 // every reply byte for byte and times the round trips. It prints one row per
-// transport and exits with 0 only when every row is ok.
+// transport and exits with 0 only when every row is ok. A mailslot is
+// one-way, so its replies come back through a second mailslot of tour's.
 //
-//   tour                             the tour
-//   tour --serve URL READY_FILE      (internal) the child: serve one client
+//   tour                                          the tour
+//   tour --serve URL READY_FILE [REPLY_URL N]     (internal) the child: serve one
+//                                                 client (N messages, replies to REPLY_URL)
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -37,12 +39,16 @@ namespace {
 struct transport {
   std::string_view scheme;
   std::string (*server_url)();
+  bool one_way = false;  // replies need a way back of their own
+  std::size_t max_message_size = strait::default_max_message_size;
 };
 
 const transport transports[] = {
     {"tcp", [] { return std::string("tcp://127.0.0.1:0"); }},  // the server picks a free port
     {"unix", [] { return "unix://" + unique_name("tour"); }},
     {"pipe", [] { return "pipe://" + unique_name("tour"); }},
+    {"mailslot", [] { return "mailslot://" + unique_name("tour"); }, true,
+     strait::mailslot_size_limit},
     {"shm", [] { return "shm://" + unique_name("tour"); }},
 };
 
@@ -80,6 +86,20 @@ int serve(const std::string& url, const fs::path& ready_file) {
     if (ec) throw std::system_error(ec, "receive");
     client.send(asio::buffer(message));
   }
+}
+
+// A one-way transport (mailslot): `count` messages in through the listener's
+// one channel, each one back through a writer of `reply_url`.
+int serve_one_way(const std::string& url, const fs::path& ready_file, const std::string& reply_url,
+                  int count) {
+  asio::io_context io;
+  strait::listener server = strait::listen(io, url);
+  publish(ready_file, server.endpoint());
+  strait::channel in = server.accept();
+  in.set_receive_timeout(30s);  // if tour died, do not linger
+  strait::channel out = strait::connect(io, reply_url);
+  for (int i = 0; i < count; ++i) out.send(asio::buffer(in.receive()));
+  return 0;
 }
 
 // ---- the client (this process) ------------------------------------------
@@ -120,14 +140,26 @@ std::string wait_until_serving(strait::test::child_process& server, const fs::pa
   return url;
 }
 
-void exchange(strait::channel& server, result& r) {
+// The message sizes tour sends over `t`: every one it can carry.
+std::vector<std::size_t> sizes_for(const transport& t) {
+  std::vector<std::size_t> sizes;
+  for (const std::size_t size : message_sizes)
+    if (size <= t.max_message_size) sizes.push_back(size);
+  return sizes;
+}
+
+// Sends over `server`; the replies come from `replies` (the same channel, or
+// a mailslot of tour's for a one-way transport).
+template <class Replies>
+void exchange(strait::channel& server, Replies& replies, const std::vector<std::size_t>& sizes,
+              result& r) {
   int seq = 0;
   for (int round = 0; round < rounds; ++round) {
-    for (const std::size_t size : message_sizes) {
+    for (const std::size_t size : sizes) {
       const auto message = make_message(size, ++seq);
       const auto start = std::chrono::steady_clock::now();
       server.send(asio::buffer(message));
-      const auto reply = server.receive();
+      const auto reply = replies.receive();
       r.round_trips.push_back(std::chrono::steady_clock::now() - start);
       if (reply != message)
         throw std::runtime_error(
@@ -138,20 +170,31 @@ void exchange(strait::channel& server, result& r) {
   }
 }
 
-result visit(asio::io_context& io, std::string_view scheme, const std::string& url) {
+result visit(asio::io_context& io, const transport& t, const std::string& url) {
   result r;
-  r.scheme = scheme;
+  r.scheme = t.scheme;
   r.url = url;
   const fs::path ready_file = fs::temp_directory_path() / (unique_name("tour") + ".url");
-  strait::test::child_process server(strait::test::self_executable_path(),
-                                     {"--serve", url, ready_file.string()});
+  std::vector<std::string> args{"--serve", url, ready_file.string()};
+  const auto sizes = sizes_for(t);
+  strait::mailslot replies;
+  if (t.one_way) {
+    replies = strait::mailslot::create(io, unique_name("tour-replies"));
+    replies.set_read_timeout(io_timeout);
+    args.push_back(replies.endpoint());
+    args.push_back(std::to_string(rounds * sizes.size()));
+  }
+  strait::test::child_process server(strait::test::self_executable_path(), args);
   try {
     r.url = wait_until_serving(server, ready_file);
     strait::channel channel = strait::connect(io, r.url, {.timeout = 5s});
     channel.set_send_timeout(io_timeout);
     channel.set_receive_timeout(io_timeout);
-    exchange(channel, r);
-    channel.close();  // the server sees broken_pipe and exits 0
+    if (t.one_way)
+      exchange(channel, replies, sizes, r);
+    else
+      exchange(channel, channel, sizes, r);
+    channel.close();  // the server sees broken_pipe (or has its count) and exits 0
     const auto code = server.wait(server_exit_timeout);
     if (!code) throw std::runtime_error("the server did not exit");
     if (*code != 0) throw std::runtime_error(fmt::format("the server exited with {}", *code));
@@ -195,12 +238,12 @@ int tour() {
       skipped.push_back(t.scheme);
       continue;
     }
-    results.push_back(visit(io, t.scheme, url));
+    results.push_back(visit(io, t, url));
   }
   print_table(results);
-  fmt::print("\n{} sizes x {} rounds per transport; bytes = payload sent, each echoed back and "
-             "compared.\n",
-             std::size(message_sizes), rounds);
+  fmt::print("\n{} sizes x {} rounds per transport (mailslots: sizes up to {} bytes, replies "
+             "through a second mailslot);\nbytes = payload sent, each echoed back and compared.\n",
+             std::size(message_sizes), rounds, strait::mailslot_size_limit);
   if (!skipped.empty()) fmt::print("Not in this build: {}.\n", fmt::join(skipped, ", "));
   const bool all_ok = std::all_of(results.begin(), results.end(),
                                   [](const result& r) { return r.error.empty(); });
@@ -212,6 +255,8 @@ int tour() {
 int main(int argc, char** argv) {
   try {
     if (argc == 4 && argv[1] == std::string_view("--serve")) return serve(argv[2], argv[3]);
+    if (argc == 6 && argv[1] == std::string_view("--serve"))
+      return serve_one_way(argv[2], argv[3], argv[4], std::stoi(argv[5]));
     if (argc == 1) return tour();
     fmt::print(stderr, "usage: tour\n");
     return 2;

@@ -23,7 +23,13 @@ enum class socket_wait { read, write };
 // Waits until `s` is ready for `what` or `until` passes (errc::timed_out).
 std::error_code wait_socket(native_socket s, socket_wait what, deadline until) noexcept;
 
-// Makes a connected socket ready for socket_read/socket_write.
+// Keeps `s` out of the processes this one starts. asio does not, and a
+// child holding a copy of a socket keeps it open after we close it: the
+// peer would not see the close (C4), nor a listener's name come free (C7).
+void keep_from_children(native_socket s) noexcept;
+
+// Makes a connected socket ready for socket_read/socket_write (and keeps it
+// from children).
 void prepare_socket(native_socket s) noexcept;
 
 // The blocking calls of a stream channel (C8): one read of what is there,

@@ -1,4 +1,5 @@
 #include "local_socket.hpp"
+#include "socket_support.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -151,6 +152,7 @@ std::optional<local_binding> bind_local_socket(asio::io_context& io, const std::
   local_stream::acceptor acceptor(io);
   std::error_code e;
   acceptor.open(local_stream(), e);
+  if (!e) keep_from_children(acceptor.native_handle());
   if (!e) acceptor.bind(local_stream::endpoint(path), e);
   if (!e && ::chmod(path.c_str(), 0600) != 0) e = last_system_error();
   if (!e) acceptor.listen(asio::socket_base::max_listen_connections, e);

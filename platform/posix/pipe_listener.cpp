@@ -44,6 +44,10 @@ std::shared_ptr<listener_backend> pipe_listen(asio::io_context& io, const strait
     ec = make_error_code(errc::invalid_argument);  // one serves only local pipes
     return nullptr;
   }
+  if (options.allow_remote_clients) {
+    ec = make_error_code(errc::not_supported);  // a Unix socket has no remote clients
+    return nullptr;
+  }
   const auto path = local_socket_path("pipe", ep.name, ec);
   if (ec) return nullptr;
   auto binding = bind_local_socket(io, path, ec);

@@ -1,5 +1,6 @@
 #include "socket_support.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -41,7 +42,13 @@ std::error_code wait_socket(native_socket s, socket_wait what, deadline until) n
   }
 }
 
-void prepare_socket([[maybe_unused]] native_socket s) noexcept {
+void keep_from_children(native_socket s) noexcept {
+  const int flags = ::fcntl(s, F_GETFD);
+  if (flags >= 0) ::fcntl(s, F_SETFD, flags | FD_CLOEXEC);
+}
+
+void prepare_socket(native_socket s) noexcept {
+  keep_from_children(s);
 #if defined(SO_NOSIGPIPE)
   int on = 1;
   ::setsockopt(s, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof(on));
@@ -98,6 +105,7 @@ std::size_t socket_write(native_socket s, const std::array<asio::const_buffer, 2
 void bind_exclusive(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp::endpoint& ep,
                     std::error_code& ec) {
   acceptor.open(ep.protocol(), ec);
+  if (!ec) keep_from_children(acceptor.native_handle());
   // POSIX SO_REUSEADDR only lets us reuse a port in TIME_WAIT; a live
   // listener still makes bind fail with EADDRINUSE (C7).
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);

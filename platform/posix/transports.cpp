@@ -2,6 +2,7 @@
 #include <array>
 
 #include "backend.hpp"
+#include "mailslot_backend.hpp"
 #include "pipe.hpp"
 #include "unix_transport.hpp"
 
@@ -11,6 +12,7 @@ std::span<const transport> platform_transports() noexcept {
   static const std::array all{
       unix_transport,
       transport{"pipe", pipe_connect, pipe_listen},
+      transport{"mailslot", mailslot_connect, mailslot_listen},
   };
   return all;
 }

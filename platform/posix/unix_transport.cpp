@@ -23,8 +23,9 @@ std::shared_ptr<channel_backend> unix_connect(asio::io_context& io, const strait
 std::shared_ptr<listener_backend> unix_listen(asio::io_context& io, const strait::endpoint& ep,
                                               const listen_options& options,
                                               std::error_code& ec) {
-  if (options.max_instances != 0) {
-    ec = make_error_code(errc::not_supported);  // an instance limit is a pipe:// feature
+  // An instance limit is a pipe:// feature; a Unix socket has no remote clients.
+  if (options.max_instances != 0 || options.allow_remote_clients) {
+    ec = make_error_code(errc::not_supported);
     return nullptr;
   }
   const auto path = local_socket_path("unix", ep.name, ec);

@@ -18,9 +18,10 @@
 
 namespace strait::detail {
 
-// In and out buffer quota of every instance: a 1 MiB message fits in an empty
-// pipe and streams without the writer waiting for each read.
-inline constexpr DWORD pipe_buffer_size = 1u << 20;
+// In and out buffer quota of every instance unless listen_options says
+// otherwise: a 1 MiB message fits in an empty pipe and streams without the
+// writer waiting for each read.
+inline constexpr DWORD default_pipe_buffer_size = 1u << 20;
 
 // \\.\pipe\NAME, or \\SERVER\pipe\NAME for pipe://SERVER/NAME.
 std::wstring pipe_path(const strait::endpoint& ep);

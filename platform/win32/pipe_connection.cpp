@@ -393,9 +393,15 @@ unique_handle open_pipe(const std::wstring& path, bool may_wait, deadline until,
       return {};
     }
     const auto ms = static_cast<DWORD>(std::min<std::int64_t>(left.count(), INFINITE - 1));
-    if (!::WaitNamedPipeW(path.c_str(), ms) && ::GetLastError() != ERROR_SEM_TIMEOUT) {
-      ec = last_system_error();  // e.g. the server went away: not_found
-      return {};
+    if (!::WaitNamedPipeW(path.c_str(), ms)) {
+      const DWORD wait_error = ::GetLastError();
+      if (wait_error == ERROR_FILE_NOT_FOUND) {  // the server went away meanwhile
+        ec = map_system_error(static_cast<int>(wait_error));
+        return {};
+      }
+      // Wine fails at once (error 676) when no instance is listening rather
+      // than waiting as Windows does: poll until the deadline instead.
+      if (wait_error != ERROR_SEM_TIMEOUT) ::Sleep(std::min<DWORD>(ms, 10));
     }
   }
 }

@@ -78,6 +78,10 @@ class named_pipe_listener final : public listener_backend,
         max_message_size_(options.max_message_size),
         max_instances_(options.max_instances ? static_cast<DWORD>(options.max_instances)
                                              : PIPE_UNLIMITED_INSTANCES),
+        allow_remote_(options.allow_remote_clients),
+        buffer_size_(options.buffer_size
+                         ? static_cast<DWORD>(std::min<std::size_t>(options.buffer_size, MAXDWORD))
+                         : default_pipe_buffer_size),
         backlog_(options.max_instances ? std::min(options.max_instances, pending_instances)
                                        : pending_instances),
         name_lock_(std::move(name_lock)),
@@ -162,12 +166,12 @@ class named_pipe_listener final : public listener_backend,
   std::error_code add_instance() {
     DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
     if (first_instance_) open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;  // C7 on Windows
-    // N2: this user only, and no clients from other machines.
-    const DWORD pipe_mode =
-        PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS;
+    // N2: this user only, and no clients from other machines unless asked.
+    const DWORD pipe_mode = PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT |
+                            (allow_remote_ ? PIPE_ACCEPT_REMOTE_CLIENTS : PIPE_REJECT_REMOTE_CLIENTS);
     auto instance = std::make_unique<pipe_instance>();
     instance->pipe.reset(::CreateNamedPipeW(path_.c_str(), open_mode, pipe_mode, max_instances_,
-                                            pipe_buffer_size, pipe_buffer_size, 0,
+                                            buffer_size_, buffer_size_, 0,
                                             security_->attributes()));
     if (!instance->pipe) {
       const DWORD e = ::GetLastError();
@@ -271,6 +275,8 @@ class named_pipe_listener final : public listener_backend,
   std::wstring path_;
   std::size_t max_message_size_;
   DWORD max_instances_;
+  bool allow_remote_;
+  DWORD buffer_size_;
   std::size_t backlog_;
   unique_handle name_lock_;                       // C7
   std::unique_ptr<private_security> security_;    // N2

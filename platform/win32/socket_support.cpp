@@ -26,7 +26,12 @@ std::error_code wait_socket(native_socket s, socket_wait what, deadline until) n
 
 // Winsock has no per-call MSG_DONTWAIT: the socket is non-blocking and the
 // blocking calls wait in WSAPoll.
+void keep_from_children(native_socket s) noexcept {
+  ::SetHandleInformation(reinterpret_cast<HANDLE>(s), HANDLE_FLAG_INHERIT, 0);
+}
+
 void prepare_socket(native_socket s) noexcept {
+  keep_from_children(s);
   u_long on = 1;
   ::ioctlsocket(s, FIONBIO, &on);
 }
@@ -77,6 +82,7 @@ void bind_exclusive(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp::endp
                     std::error_code& ec) {
   acceptor.open(ep.protocol(), ec);
   if (ec) return;
+  keep_from_children(acceptor.native_handle());
   // Windows SO_REUSEADDR would let a second listener steal a live port;
   // SO_EXCLUSIVEADDRUSE makes that bind fail instead (C7).
   BOOL on = TRUE;

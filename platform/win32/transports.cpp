@@ -2,6 +2,7 @@
 #include <array>
 
 #include "backend.hpp"
+#include "mailslot_backend.hpp"
 #include "pipe.hpp"
 
 namespace strait::detail {
@@ -9,6 +10,7 @@ namespace strait::detail {
 std::span<const transport> platform_transports() noexcept {
   static const std::array all{
       transport{"pipe", pipe_connect, pipe_listen},
+      transport{"mailslot", mailslot_connect, mailslot_listen},
   };
   return all;
 }

@@ -49,3 +49,22 @@ TEST_CASE("C5.connect_after_listener_closed_fails_not_found", "[C5][C7]") {
   CHECK_FALSE(ec);
   CHECK(again.is_open());
 }
+
+TEST_CASE("C5.closed_listener_stays_closed_while_a_child_process_runs", "[C5][C7]") {
+  asio::io_context io;
+  auto l = strait::listen(io, sc::fresh_listen_url());
+  const auto url = l.endpoint();
+  INFO(url);
+  // A process started while the listener is open must not inherit it: a
+  // copy there would keep a TCP port listening after close, and connects
+  // would be taken into its backlog and never answered.
+  auto other = strait::listen(io, sc::fresh_listen_url());
+  auto bystander = sc::start_peer("idle", other.endpoint());
+  auto bystander_channel = sc::accept_from(other, bystander);
+  l.close();
+
+  std::error_code ec;
+  strait::connect(io, url, ec);
+  CHECK(ec == errc::not_found);
+  bystander.kill();
+}

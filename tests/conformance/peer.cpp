@@ -24,6 +24,7 @@
 #include <asio/detail/socket_types.hpp>
 #include <strait/strait.hpp>
 
+#include "child_process.hpp"
 #include "traffic.hpp"
 
 namespace {
@@ -245,6 +246,18 @@ int oversize(peer& p) {
   return peer::wait_for_close(ch);
 }
 
+// identify: sends "PID USER-OF-PEER PID-OF-PEER" — its own pid, then who
+// channel::peer() says the test is — and waits for close.
+int identify(peer& p) {
+  auto ch = p.connect();
+  const auto who = ch.peer();
+  const std::string report = std::to_string(strait::test::current_process_id()) + " " +
+                             (who.user.empty() ? "?" : who.user) + " " +
+                             (who.pid ? std::to_string(*who.pid) : "?");
+  ch.send(strait::buffer(report));
+  return peer::wait_for_close(ch);
+}
+
 const std::map<std::string, std::function<int(peer&)>> roles{
     {"echo", echo},
     {"send-sizes", send_sizes},
@@ -257,6 +270,7 @@ const std::map<std::string, std::function<int(peer&)>> roles{
     {"try-listen", try_listen},
     {"serve", serve},
     {"oversize", oversize},
+    {"identify", identify},
 };
 
 }  // namespace

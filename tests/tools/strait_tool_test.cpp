@@ -9,6 +9,7 @@
 
 #include "catch.hpp"
 #include "child_process.hpp"
+#include "connect_when_served.hpp"
 
 using namespace std::chrono_literals;
 using strait::test::child_process;
@@ -16,19 +17,6 @@ using strait::test::child_process;
 namespace {
 
 std::filesystem::path tool() { return strait::test::self_executable_path().parent_path() / STRAIT_TOOL_NAME; }
-
-// The listener in the child binds a moment after it starts.
-strait::channel connect_when_served(asio::io_context& io, const std::string& url) {
-  const auto until = std::chrono::steady_clock::now() + 20s;
-  for (;;) {
-    std::error_code ec;
-    auto ch = strait::connect(io, url, {}, ec);
-    if (!ec) return ch;
-    if (ec != strait::errc::not_found || std::chrono::steady_clock::now() > until)
-      throw std::system_error(ec, "connect to the tool's listener");
-    std::this_thread::sleep_for(20ms);
-  }
-}
 
 std::string text(const std::vector<std::byte>& m) {
   return {reinterpret_cast<const char*>(m.data()), m.size()};
@@ -40,7 +28,7 @@ TEST_CASE("tool.listen_echoes_and_stops_after_count", "[tool]") {
   const std::string url = "pipe://" + strait::test::unique_name("tool");
   child_process server(tool(), {"listen", url, "--echo", "--count", "2"});
   asio::io_context io;
-  strait::channel ch = connect_when_served(io, url);
+  strait::channel ch = strait::test::connect_when_served(io, url);
   ch.set_receive_timeout(20s);
   ch.send(strait::buffer("one"));
   CHECK(text(ch.receive()) == "one");

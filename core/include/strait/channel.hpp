@@ -65,6 +65,16 @@ struct listen_options {
   std::size_t max_message_size = default_max_message_size;  // C9
   // Most concurrent connections; 0 = unlimited. Past it, connect sees pipe_busy.
   std::size_t max_instances = 0;
+  // pipe:// on Windows: also serve clients on other machines (\\SERVER\pipe\NAME).
+  // Off by default: local pipes reject remote clients (N2). Where a transport
+  // cannot serve other machines (pipe:// and unix:// on POSIX), setting it
+  // fails listen with not_supported; tcp:// reaches what its address reaches.
+  bool allow_remote_clients = false;
+  // pipe:// on Windows: each instance's in and out buffer quota in bytes;
+  // 0 = 1 MiB, so that 1 MiB messages stream without waiting for each read
+  // (small quotas make Windows pipes crawl). Socket transports use the
+  // kernel's socket buffers and ignore it.
+  std::size_t buffer_size = 0;
 };
 
 namespace detail {

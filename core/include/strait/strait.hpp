@@ -4,6 +4,7 @@
 #include <strait/channel.hpp>
 #include <strait/endpoint.hpp>
 #include <strait/error.hpp>
+#include <strait/mailslot.hpp>
 #include <strait/named_object.hpp>
 #include <strait/native_handle.hpp>
 #include <strait/shared_memory.hpp>

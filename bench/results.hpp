@@ -1,0 +1,70 @@
+// What a run measured, handed from the runner (main.cpp) to the reports
+// (report.cpp): the terminal table, --json, --csv and --plot.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "mechanism.hpp"
+#include "stats.hpp"
+
+namespace strait::bench {
+
+// One measured mechanism at one message size.
+struct row {
+  std::string label;    // "strait pipe", "raw unix stream", "zmq ipc"
+  std::string key;      // what baselines name: the label, without a command-line URL
+  std::string address;  // URL, path or port it ran on
+  family kind = family::raw;
+  std::size_t size = 0;
+  std::size_t count = 0;    // round trips or messages per repeat
+  std::size_t repeats = 0;  // how many repeats the median is over
+  std::string error;        // empty when measured; else why not (then no figures)
+  bool skipped = false;     // not measured by design (size over the maximum), not a failure
+  std::vector<std::string> baselines;  // labels of the raw rows this one is compared with
+
+  latency rtt;                     // round-trip rows
+  double messages_per_second = 0;  // throughput rows
+  double gigabytes_per_second = 0;
+};
+
+struct run_settings {
+  std::string mode;  // "full", "quick"
+  std::size_t repeats = 0;
+  double budget_seconds = 0;         // per repeat, when counts are not fixed
+  std::size_t fixed_iterations = 0;  // 0: from the time budget
+  std::vector<int> pin;              // client CPU, server CPU; empty: not pinned
+  std::string command;               // the command line, to reproduce the run
+};
+
+struct machine {
+  std::string cpu, cpus, os, compiler, build;
+};
+
+struct run_result {
+  run_settings settings;
+  machine host;
+  std::string started;  // UTC, ISO 8601
+  double seconds = 0;   // wall time of the whole run
+  std::vector<row> latency_rows, throughput_rows;
+  std::vector<std::string> notes;  // skipped rows and mechanisms, and why
+  bool failed = false;             // a mechanism failed or lost data
+};
+
+// "64 B", "4 KiB", "1 MiB".
+std::string size_text(std::size_t size);
+
+// Time ratio of `r` against baseline `b` (same size): above 1 is slower.
+// Returns 0 when either has no figure.
+double latency_overhead(const row& r, const row& b);
+double throughput_overhead(const row& r, const row& b);
+
+void print_tables(const run_result& result);
+void write_json(const run_result& result, const std::string& file);
+void write_csv(const run_result& result, const std::string& file);
+// Data files and a gnuplot script in `directory`; runs gnuplot when it is on
+// PATH. Returns a line saying what was written.
+std::string write_plots(const run_result& result, const std::string& directory);
+
+}  // namespace strait::bench

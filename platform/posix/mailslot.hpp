@@ -1,0 +1,22 @@
+// mailslot:// on POSIX: one AF_UNIX datagram socket per mailslot, bound by
+// the reader in the per-user runtime directory (0700; the socket 0600, N2).
+// Datagrams keep message boundaries themselves; writers connect() to the
+// reader's socket, so a full queue blocks them (never a silent drop).
+//
+// Files beside the socket "<dir>/mailslot.NAME":
+//   .lock  the reader's flock: one reader per name (M2), dropped by a crash
+//   .max   the reader's maximum message size, in decimal, for writers (M3)
+#pragma once
+
+#include <string>
+
+namespace strait::detail {
+
+inline std::string mailslot_max_file(const std::string& socket_path) {
+  return socket_path + ".max";
+}
+
+// Kernel buffer room a datagram of `size` bytes needs beyond its payload.
+inline constexpr std::size_t datagram_overhead = 1024;
+
+}  // namespace strait::detail

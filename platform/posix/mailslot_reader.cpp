@@ -1,0 +1,228 @@
+// The reading end of mailslot:// on POSIX (see mailslot.hpp).
+//
+// Next size (M4): Linux reports a datagram's length with MSG_PEEK|MSG_TRUNC;
+// elsewhere the reader peeks into a buffer one byte over its maximum (FIONREAD
+// counts every queued byte on BSD and macOS, not the next datagram).
+// Pending count (M4): the kernel does not count datagrams, so pending()
+// moves what is queued into the reader's own queue and counts exactly.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include <asio/local/datagram_protocol.hpp>
+#include <asio/post.hpp>
+
+#include "local_socket.hpp"
+#include "mailslot.hpp"
+#include "mailslot_backend.hpp"
+#include "socket_support.hpp"
+
+namespace strait::detail {
+namespace {
+
+using datagram = asio::local::datagram_protocol;
+
+// pending() holds at most this much in the process; past it the count is a
+// lower bound (the rest waits in the kernel, its writers blocked).
+constexpr std::size_t max_held_messages = 65536;
+
+// Writes the maximum for writers, aside and renamed: never read half-written.
+std::error_code publish_max(const std::string& path, std::size_t max) {
+  const auto tmp = mailslot_max_file(path) + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return last_system_error();
+  const auto text = std::to_string(max);
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!written || ::rename(tmp.c_str(), mailslot_max_file(path).c_str()) != 0)
+    return last_system_error();
+  return {};
+}
+
+class posix_mailslot_reader final : public mailslot_reader {
+ public:
+  posix_mailslot_reader(asio::io_context& io, const std::string& name, std::size_t max,
+                        datagram::socket socket, name_lock lock, std::string path)
+      : mailslot_reader(io, "mailslot://" + name, max),
+        socket_(std::move(socket)),
+        lock_(std::move(lock)),
+        path_(std::move(path)),
+        scratch_(max + 1) {}
+
+  ~posix_mailslot_reader() override { close(); }
+
+  native_handle_type native_handle() const override {
+    return const_cast<datagram::socket&>(socket_).native_handle();
+  }
+
+ protected:
+  std::vector<std::byte> fetch(deadline until, std::error_code& ec) override {
+    for (;;) {
+      bool taken = false;
+      auto message = try_take(taken, ec);
+      if (ec || taken) return message;
+      if ((ec = wait_socket(fd(), socket_wait::read, until))) return {};
+    }
+  }
+
+  void async_fetch(message_completion done) override {
+    socket_.async_wait(datagram::socket::wait_read,
+                       [self = std::static_pointer_cast<posix_mailslot_reader>(shared_from_this()),
+                        done = std::move(done)](const std::error_code& e) mutable {
+                         if (e) {
+                           const auto ec = e == asio::error::operation_aborted
+                                               ? make_error_code(errc::operation_aborted)
+                                               : map_error(e);
+                           return done(ec, {});
+                         }
+                         std::error_code ec;
+                         bool taken = false;
+                         auto message = self->try_take(taken, ec);
+                         if (ec || taken) return done(ec, std::move(message));
+                         self->async_fetch(std::move(done));  // woken for nothing
+                       });
+  }
+
+  void cancel_fetch() override {
+    std::error_code ignored;
+    socket_.cancel(ignored);
+  }
+
+  std::optional<std::size_t> system_next_size(std::error_code& ec) override {
+    return peek_size(ec);
+  }
+
+  std::size_t system_pending(std::error_code& ec) override {
+    ec = {};
+    while (held_count() < max_held_messages) {
+      const auto size = peek_size(ec);
+      if (ec || !size) return 0;
+      // An oversized datagram stays queued: its receive reports it (M3).
+      if (*size > max_message_size()) return 1;
+      bool taken = false;
+      auto message = try_take(taken, ec);
+      if (ec || !taken) return 0;
+      hold(std::move(message));
+    }
+    return 0;
+  }
+
+  void close_system() override {
+    if (!socket_.is_open()) return;
+    ::unlink(mailslot_max_file(path_).c_str());
+    lock_.release();  // removes the socket file and the lock: the name is free (M2)
+    std::error_code ignored;
+    socket_.close(ignored);
+  }
+
+ private:
+  int fd() const { return const_cast<datagram::socket&>(socket_).native_handle(); }
+
+  // The length of the next datagram without taking it; nullopt when none.
+  std::optional<std::size_t> peek_size(std::error_code& ec) {
+    for (;;) {
+#if defined(__linux__)
+      const auto n = ::recv(fd(), nullptr, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+#else
+      iovec iov{scratch_.data(), scratch_.size()};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      auto n = ::recvmsg(fd(), &msg, MSG_PEEK | MSG_DONTWAIT);
+      if (n >= 0 && (msg.msg_flags & MSG_TRUNC)) n = static_cast<ssize_t>(scratch_.size()) + 1;
+#endif
+      if (n >= 0) {
+        ec = {};
+        return static_cast<std::size_t>(n);
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        ec = {};
+        return std::nullopt;
+      }
+      ec = last_system_error();
+      return std::nullopt;
+    }
+  }
+
+  // Takes the next datagram whole, if there is one (`taken`). One over the
+  // maximum is dropped: message_too_large (M3, a writer that did not check).
+  std::vector<std::byte> try_take(bool& taken, std::error_code& ec) {
+    taken = false;
+    const auto size = peek_size(ec);
+    if (ec || !size) return {};
+    const bool oversized = *size > max_message_size();
+    std::vector<std::byte> message(oversized ? 0 : *size);
+    for (;;) {
+      iovec iov{oversized ? scratch_.data() : message.data(),
+                oversized ? scratch_.size() : message.size()};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      const auto n = ::recvmsg(fd(), &msg, MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return {};
+        ec = last_system_error();
+        return {};
+      }
+      taken = true;
+      if (oversized || (msg.msg_flags & MSG_TRUNC)) {
+        ec = make_error_code(errc::message_too_large);
+        return {};
+      }
+      message.resize(static_cast<std::size_t>(n));
+      return message;
+    }
+  }
+
+  datagram::socket socket_;
+  name_lock lock_;
+  std::string path_;
+  std::vector<std::byte> scratch_;  // max + 1 bytes: peeks and dropped datagrams
+};
+
+}  // namespace
+
+std::shared_ptr<mailslot_reader> create_local_mailslot(asio::io_context& io,
+                                                       const std::string& name,
+                                                       std::size_t max_message_size,
+                                                       std::error_code& ec) {
+  const auto path = local_socket_path("mailslot", name, ec);
+  if (ec) return nullptr;
+  auto lock = name_lock::acquire(path, ec);  // M2: already_exists while a reader lives
+  if (ec) return nullptr;
+  ::unlink(path.c_str());  // only a crashed reader can have left it: we hold the name
+  if ((ec = publish_max(path, max_message_size))) return nullptr;
+
+  datagram::socket socket(io);
+  std::error_code e;
+  socket.open(datagram(), e);
+  if (!e) socket.bind(datagram::endpoint(path), e);
+  if (!e && ::chmod(path.c_str(), 0600) != 0) e = last_system_error();
+  if (e) {
+    ec = map_error(e);
+    ::unlink(mailslot_max_file(path).c_str());
+    return nullptr;
+  }
+  // Room for at least a few messages of the maximum size: macOS's default
+  // receive space (a few KiB) would refuse a large datagram outright.
+  int room = 0;
+  socklen_t len = sizeof(room);
+  const auto wanted = static_cast<int>(4 * (max_message_size + datagram_overhead));
+  if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVBUF, &room, &len) == 0 &&
+      room < wanted)
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVBUF, &wanted, sizeof(wanted));
+  ec = {};
+  return std::make_shared<posix_mailslot_reader>(io, name, max_message_size, std::move(socket),
+                                                 std::move(lock), path);
+}
+
+}  // namespace strait::detail
