@@ -4,6 +4,7 @@
 #include "backend.hpp"
 #include "mailslot_backend.hpp"
 #include "pipe.hpp"
+#include "shm_transport.hpp"
 #include "unix_transport.hpp"
 
 namespace strait::detail {
@@ -13,6 +14,7 @@ std::span<const transport> platform_transports() noexcept {
       unix_transport,
       transport{"pipe", pipe_connect, pipe_listen},
       transport{"mailslot", mailslot_connect, mailslot_listen},
+      shm_transport,
   };
   return all;
 }

@@ -4,6 +4,7 @@
 #include "backend.hpp"
 #include "mailslot_backend.hpp"
 #include "pipe.hpp"
+#include "shm_transport.hpp"
 
 namespace strait::detail {
 
@@ -11,6 +12,7 @@ std::span<const transport> platform_transports() noexcept {
   static const std::array all{
       transport{"pipe", pipe_connect, pipe_listen},
       transport{"mailslot", mailslot_connect, mailslot_listen},
+      shm_transport,
   };
   return all;
 }

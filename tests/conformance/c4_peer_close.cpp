@@ -64,7 +64,7 @@ TEST_CASE("C4.send_to_closed_peer_fails_broken_pipe", "[C4]") {
   CHECK(ec == errc::broken_pipe);
 }
 
-TEST_CASE("C4.peer_killed_mid_message_is_broken_pipe", "[C4]") {
+TEST_CASE("C4.peer_killed_mid_message_is_broken_pipe", "[C4][kill]") {
   sc::peer_session s("hang-mid-message");
   std::error_code ec;
   const auto ready = s.channel.receive(ec);
@@ -95,7 +95,7 @@ TEST_CASE("C4.peer_killed_mid_message_is_broken_pipe", "[C4]") {
   CHECK(total < sc::huge_message_size);
 }
 
-TEST_CASE("C4.peer_killed_during_pending_receive_is_broken_pipe", "[C4][async]") {
+TEST_CASE("C4.peer_killed_during_pending_receive_is_broken_pipe", "[C4][async][kill]") {
   sc::peer_session s("idle");
   bool done = false;
   std::error_code ec;

@@ -53,12 +53,26 @@ struct peer_info {
   std::string address;               // tcp: "host:port" of the peer
 };
 
+// How a shm:// send or receive that cannot go on waits for the peer.
+//   spin      busy-waits (with a pause instruction) until the peer acts or the
+//             timeout passes: the lowest latency, one CPU core per waiter.
+//   adaptive  spins for shm_spin_time, then sleeps (futex on Linux, event on
+//             Windows) until the peer wakes it: the default.
+//   block     sleeps at once: no CPU burnt, a kernel wake-up per wait.
+// Asynchronous operations never spin: they wait on the io_context.
+enum class wait_strategy { spin, adaptive, block };
+inline constexpr std::chrono::nanoseconds default_shm_spin_time = std::chrono::microseconds(20);
+
 struct connect_options {
   // Bound on the whole connect. Unset: tcp uses the OS connect timeout, and
   // a pipe whose instances are all busy fails at once with pipe_busy (C5).
   std::optional<std::chrono::milliseconds> timeout;
   // Largest message this side sends or accepts (C9).
   std::size_t max_message_size = default_max_message_size;
+  // shm:// only: how this end waits (see wait_strategy), and the spin budget
+  // of wait_strategy::adaptive.
+  wait_strategy shm_wait = wait_strategy::adaptive;
+  std::chrono::nanoseconds shm_spin_time = default_shm_spin_time;
 };
 
 struct listen_options {
@@ -73,8 +87,12 @@ struct listen_options {
   // pipe:// on Windows: each instance's in and out buffer quota in bytes;
   // 0 = 1 MiB, so that 1 MiB messages stream without waiting for each read
   // (small quotas make Windows pipes crawl). Socket transports use the
-  // kernel's socket buffers and ignore it.
+  // kernel's socket buffers and ignore it. shm://: each connection's ring
+  // size per direction; 0 = 4 MiB (4 KiB to 1 GiB, rounded up to 64 bytes).
   std::size_t buffer_size = 0;
+  // shm:// only: how the accepted channels wait (see connect_options).
+  wait_strategy shm_wait = wait_strategy::adaptive;
+  std::chrono::nanoseconds shm_spin_time = default_shm_spin_time;
 };
 
 namespace detail {
