@@ -23,6 +23,7 @@
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <cstdlib>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -34,6 +35,7 @@
 #include <string>
 #include <thread>
 
+#include <asio/error.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/post.hpp>
 #include <fmt/format.h>
@@ -66,23 +68,34 @@ void cpu_relax() noexcept {
 
 // ---- the service thread ------------------------------------------------------
 
+// Started on first use; stopped at exit, before the error categories its
+// handlers use are destroyed: they are constructed first, so their
+// destructors run after this atexit handler. The object itself is never
+// destroyed (channels in static storage may still refer to its io_context).
 class shm_service {
  public:
-  static asio::io_context& io() {
-    static shm_service service;
-    return service.io_;
-  }
+  static asio::io_context& io() { return instance().io_; }
 
  private:
-  shm_service() : work_(asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
-  ~shm_service() {
-    work_.reset();
-    io_.stop();
-    thread_.join();
+  shm_service() {
+    (void)strait::category();
+    (void)std::system_category();
+    (void)asio::error::get_system_category();
+    (void)asio::error::get_misc_category();
+    thread_ = std::thread([this] { io_.run(); });
+    std::atexit([] {
+      instance().io_.stop();
+      instance().thread_.join();
+    });
+  }
+
+  static shm_service& instance() {
+    static auto* service = new shm_service;
+    return *service;
   }
 
   asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::thread thread_;
 };
 
@@ -766,12 +779,15 @@ class shm_listener final : public listener_backend,
     }
     changed_.notify_all();
     // Synchronously, so that the name is free when close returns (C5, C7).
-    std::promise<void> closed;
-    asio::post(shm_service::io(), [&] {
-      control_->close();
-      closed.set_value();
+    // The promise lives in the handler: set_value may still be touching it
+    // when wait() returns here.
+    auto closed = std::make_shared<std::promise<void>>();
+    auto done = closed->get_future();
+    asio::post(shm_service::io(), [control = control_, closed] {
+      control->close();
+      closed->set_value();
     });
-    closed.get_future().wait();
+    done.wait();
   }
 
  private:

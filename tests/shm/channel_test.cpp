@@ -65,26 +65,26 @@ bool is_pattern(const std::vector<std::byte>& v, std::size_t n) {
 
 }  // namespace
 
-TEST_CASE("S6.channel.a_tail_past_the_ring_is_protocol_error", "[S6]") {
+TEST_CASE("S6.channel.a_tail_past_the_ring_is_protocol_error", "[S6][channel]") {
   hostile_session s("bad-tail");
   CHECK(receive_error(s) == errc::protocol_error);
   CHECK(receive_error(s) == errc::protocol_error);  // sticky: the ring cannot be trusted again
   CHECK(s.close_and_wait() == 0);
 }
 
-TEST_CASE("S6.channel.a_record_longer_than_a_piece_is_protocol_error", "[S6]") {
+TEST_CASE("S6.channel.a_record_longer_than_a_piece_is_protocol_error", "[S6][channel]") {
   hostile_session s("bad-length");
   CHECK(receive_error(s) == errc::protocol_error);
   CHECK(s.close_and_wait() == 0);
 }
 
-TEST_CASE("S6.channel.unknown_record_flags_are_protocol_error", "[S6]") {
+TEST_CASE("S6.channel.unknown_record_flags_are_protocol_error", "[S6][channel]") {
   hostile_session s("bad-flags");
   CHECK(receive_error(s) == errc::protocol_error);
   CHECK(s.close_and_wait() == 0);
 }
 
-TEST_CASE("S6.channel.a_message_over_the_maximum_is_protocol_error", "[S6][C9]") {
+TEST_CASE("S6.channel.a_message_over_the_maximum_is_protocol_error", "[S6][C9][channel]") {
   strait::listen_options options;
   options.max_message_size = 1000;  // the peer sends 1600 bytes in two pieces
   hostile_session s("too-long", options);
@@ -92,7 +92,7 @@ TEST_CASE("S6.channel.a_message_over_the_maximum_is_protocol_error", "[S6][C9]")
   CHECK(s.close_and_wait() == 0);
 }
 
-TEST_CASE("S6.channel.a_broken_channel_leaves_the_listener_serving", "[S6]") {
+TEST_CASE("S6.channel.a_broken_channel_leaves_the_listener_serving", "[S6][channel]") {
   hostile_session s("bad-tail");
   CHECK(receive_error(s) == errc::protocol_error);
   auto good = hostile_session::start("good", s.listener.endpoint());
@@ -107,7 +107,7 @@ TEST_CASE("S6.channel.a_broken_channel_leaves_the_listener_serving", "[S6]") {
 
 // The peer puts 400 bytes of a 1000-byte message in the ring and stops:
 // every receive below ends inside that message.
-TEST_CASE("C8.channel.receive_interrupted_between_pieces_loses_nothing", "[C8]") {
+TEST_CASE("C8.channel.receive_interrupted_between_pieces_loses_nothing", "[C8][channel]") {
   hostile_session s("half-message");
   std::vector<std::byte> message(1000);
   strait::test::fill_pattern(message.data(), message.size(), seed);
