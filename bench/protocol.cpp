@@ -64,10 +64,21 @@ void fill_pattern(std::vector<std::byte>& buffer) {
   }
 }
 
-void echo(link& l, std::size_t size, std::size_t count, std::vector<std::byte>& buffer) {
+// Busy-waits rather than sleeps: a sleep would add the kernel's timer slack
+// and a wake-up of its own, and the think time would no longer be exact.
+void think(std::chrono::nanoseconds how_long) {
+  if (how_long <= std::chrono::nanoseconds::zero()) return;
+  const auto until = clock::now() + how_long;
+  while (clock::now() < until) {
+  }
+}
+
+void echo(link& l, std::size_t size, std::size_t count, std::chrono::nanoseconds think_time,
+          std::vector<std::byte>& buffer) {
   buffer.resize(std::max(buffer.size(), size));
   for (std::size_t i = 0; i < count; ++i) {
     l.receive(buffer.data(), size);
+    think(think_time);
     l.send(buffer.data(), size);
   }
 }
@@ -110,7 +121,7 @@ void serve_phases(link& l) {
         send_control(l, {op::hello});
         break;
       case op::ping:
-        echo(l, c.a, c.b, buffer);
+        echo(l, c.a, c.b, std::chrono::nanoseconds(c.c), buffer);
         break;
       case op::stream:
         sink(l, c.a, c.b, buffer);
@@ -130,15 +141,15 @@ client_session::client_session(link& l) : link_(l) {
   expect(link_, op::hello);
 }
 
-std::vector<std::chrono::nanoseconds> client_session::round_trips(std::size_t size,
-                                                                  std::size_t count) {
+std::vector<std::chrono::nanoseconds> client_session::round_trips(
+    std::size_t size, std::size_t count, std::chrono::nanoseconds think) {
   out_.resize(size);
   in_.resize(size);
   fill_pattern(out_);
   std::vector<std::chrono::nanoseconds> samples;
   samples.reserve(count);
   std::size_t mismatches = 0;
-  send_control(link_, {op::ping, size, count});
+  send_control(link_, {op::ping, size, count, static_cast<std::uint64_t>(think.count())});
   for (std::size_t i = 0; i < count; ++i) {
     if (size >= 8) store_word(out_.data(), i);
     const auto t0 = clock::now();

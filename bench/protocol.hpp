@@ -28,8 +28,11 @@ class client_session {
   explicit client_session(link& l);
 
   // `count` round trips of `size` bytes, each timed; every echo is compared
-  // byte for byte with what was sent (outside the timed part).
-  std::vector<std::chrono::nanoseconds> round_trips(std::size_t size, std::size_t count);
+  // byte for byte with what was sent (outside the timed part). With a
+  // `think` time the server busy-waits that long between receiving each
+  // message and echoing it: a peer that does not answer at once.
+  std::vector<std::chrono::nanoseconds> round_trips(std::size_t size, std::size_t count,
+                                                    std::chrono::nanoseconds think = {});
 
   // Streams `count` messages of `size` bytes one way and returns the time from
   // the first send to the receiver's verdict; throws bench_error when the
