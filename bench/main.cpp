@@ -19,6 +19,7 @@
 #include <strait/strait.hpp>
 
 #include "child_process.hpp"
+#include "goals.hpp"
 #include "mechanism.hpp"
 #include "protocol.hpp"
 #include "results.hpp"
@@ -32,6 +33,7 @@ namespace {
 constexpr const char* usage =
     "usage: strait-bench [--quick] [--iterations N] [--repeats R] [--budget SECONDS]\n"
     "                    [--pin CLIENT_CPU,SERVER_CPU] [--only WORD]...\n"
+    "                    [--shm-spin-time MICROSECONDS] [--think-time MICROSECONDS]\n"
     "                    [--json FILE] [--csv FILE] [--plot DIR] [URL...]\n"
     "\n"
     "Measures round-trip latency (64 B, 1 KiB, 4 KiB) and one-way throughput\n"
@@ -43,11 +45,17 @@ constexpr const char* usage =
     "  --budget S      seconds per repeat when counts come from the time budget (0.8)\n"
     "  --pin C,S       pin this process to CPU C and the server process to CPU S\n"
     "  --only WORD     only mechanisms whose name contains WORD (repeatable)\n"
+    "  --shm-spin-time US\n"
+    "                  shm:// adaptive spin budget in µs, set on both ends (default 20,\n"
+    "                  strait::default_shm_spin_time; 0 sleeps at once like block)\n"
+    "  --think-time US how long the slow peer of the \"peer thinks\" rows waits before it\n"
+    "                  answers (default: twice the spin budget, at least 100 µs)\n"
     "  --json/--csv F  also write the results to F\n"
     "  --plot DIR      charts (SVG and PNG, with gnuplot) and their data into DIR\n";
 
 struct options {
   sb::run_settings settings;
+  std::optional<std::chrono::nanoseconds> think_time;  // unset: from the spin budget
   double warmup_seconds = 0.1;
   std::vector<std::size_t> latency_sizes{64, 1024, 4096};
   std::vector<std::size_t> throughput_sizes{64, 4096, 1 << 20};
@@ -59,6 +67,10 @@ struct options {
 struct subject {
   const sb::mechanism* mech = nullptr;
   std::string label, key, address;
+  // strait shm:// rows: how both ends wait (on the server's command line too).
+  std::optional<sb::shm_waiting> shm{};
+  // Also a 64 B round trip with a peer that thinks (goals.hpp).
+  bool slow_peer = false;
 };
 
 // ---- progress on the terminal ---------------------------------------------
@@ -126,7 +138,7 @@ double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double
 void measure_latency(sb::client_session& session, const options& opt, sb::row& r, progress& bar) {
   bar.step(fmt::format("latency {}, warm-up", sb::size_text(r.size)));
   r.count = warm_up(opt, 1000, 1'000'000, [&](std::size_t n) {
-    const auto samples = session.round_trips(r.size, n);
+    const auto samples = session.round_trips(r.size, n, r.think);
     std::chrono::nanoseconds total{};
     for (const auto s : samples) total += s;
     return seconds(total);
@@ -135,7 +147,7 @@ void measure_latency(sb::client_session& session, const options& opt, sb::row& r
   for (std::size_t i = 0; i < opt.settings.repeats; ++i) {
     bar.step(fmt::format("latency {}, {} round trips, repeat {}/{}", sb::size_text(r.size), r.count,
                          i + 1, opt.settings.repeats));
-    repeats.push_back(sb::summarize(session.round_trips(r.size, r.count)));
+    repeats.push_back(sb::summarize(session.round_trips(r.size, r.count, r.think)));
   }
   r.rtt = sb::median(repeats);
   r.repeats = repeats.size();
@@ -184,9 +196,25 @@ std::vector<sb::row> rows_for(const subject& s, const std::vector<std::size_t>& 
   return rows;
 }
 
+// The 64 B round trip with a peer that thinks, compared with the same row of
+// its baselines.
+sb::row slow_peer_row(const subject& s, std::chrono::nanoseconds think) {
+  sb::row r;
+  r.label = sb::slow_peer_label(s.label, think);
+  r.key = sb::slow_peer_label(s.key, think);
+  r.address = s.address;
+  r.kind = s.mech->kind;
+  r.size = 64;
+  r.think = think;
+  for (const auto& b : baselines_for(s.key, true))
+    r.baselines.push_back(sb::slow_peer_label(b, think));
+  return r;
+}
+
 // Measures one subject; a failure marks its unmeasured rows and the run.
 void run_subject(const subject& s, const options& opt, progress& bar, sb::run_result& out) {
   auto latency_rows = rows_for(s, opt.latency_sizes, true);
+  if (s.slow_peer) latency_rows.push_back(slow_peer_row(s, opt.settings.think_time));
   auto throughput_rows = rows_for(s, opt.throughput_sizes, false);
   bar.start(s.label);
   try {
@@ -195,12 +223,14 @@ void run_subject(const subject& s, const options& opt, progress& bar, sb::run_re
       args.push_back("--cpu");
       args.push_back(std::to_string(opt.settings.pin[1]));
     }
+    if (s.shm)
+      for (auto& a : sb::shm_waiting_arguments(*s.shm)) args.push_back(std::move(a));
     strait::test::child_process server(strait::test::self_executable_path(), args);
     sb::watch_server([&server] {
       if (const auto code = server.wait(0ms))
         throw sb::bench_error(fmt::format("the server process exited with {}", *code));
     });
-    auto link = s.mech->connect(s.address);
+    auto link = s.shm ? sb::connect_strait(s.address, *s.shm) : s.mech->connect(s.address);
     sb::watch_server({});
     sb::client_session session(*link);
     const auto max = link->max_message_size();
@@ -247,7 +277,9 @@ bool wanted(const options& opt, const std::string& label) {
 }
 
 // Raw floors first, then strait (every scheme of the build, then the URLs
-// given), then peer libraries; each group in name order.
+// given), then peer libraries; each group in name order. shm:// is measured
+// once per wait strategy (each its own row, all compared with the same
+// floors); a shm:// URL given on the command line waits the default way.
 std::vector<subject> choose_subjects(const options& opt) {
   std::vector<const sb::mechanism*> raw, peers;
   for (const auto& m : sb::registered_mechanisms()) {
@@ -261,16 +293,30 @@ std::vector<subject> choose_subjects(const options& opt) {
   std::vector<subject> out;
   for (const auto* m : raw) out.push_back({m, m->name, m->name, m->make_address()});
   const auto* strait_mech = sb::find_mechanism(std::string(sb::strait_mechanism_name));
+  const auto waiting = [&](strait::wait_strategy w) {
+    return sb::shm_waiting{w, opt.settings.shm_spin_time};
+  };
   for (const auto scheme : strait::supported_schemes()) {
     const auto key = fmt::format("strait {}", scheme);
-    out.push_back({strait_mech, key, key, sb::default_strait_url(scheme)});
+    if (scheme != "shm") {
+      out.push_back({strait_mech, key, key, sb::default_strait_url(scheme)});
+      continue;
+    }
+    for (const auto w : {strait::wait_strategy::spin, strait::wait_strategy::adaptive,
+                         strait::wait_strategy::block})
+      out.push_back({strait_mech, sb::strait_shm_label(w), key, sb::default_strait_url(scheme),
+                     waiting(w)});
   }
   for (const auto& url : opt.urls) {
-    const auto key = fmt::format("strait {}", strait::parse_endpoint(url).scheme);
-    out.push_back({strait_mech, fmt::format("{} {}", key, url), key, url});
+    const auto scheme = strait::parse_endpoint(url).scheme;
+    const auto key = fmt::format("strait {}", scheme);
+    subject s{strait_mech, fmt::format("{} {}", key, url), key, url};
+    if (scheme == "shm") s.shm = waiting(strait::wait_strategy::adaptive);
+    out.push_back(std::move(s));
   }
   for (const auto* m : peers) out.push_back({m, m->name, m->name, m->make_address()});
   std::erase_if(out, [&](const subject& s) { return !wanted(opt, s.label); });
+  for (auto& s : out) s.slow_peer = sb::wants_slow_peer_row(s.label);
   return out;
 }
 
@@ -337,19 +383,32 @@ int run(options opt) {
   for (const auto& s : subjects) run_subject(s, opt, bar, result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
+  if (sb::has_goal_rows(result)) result.goals = sb::evaluate_goals(result);
   sb::print_tables(result);
+  sb::print_goals(result);
   if (!opt.json_file.empty()) sb::write_json(result, opt.json_file);
   if (!opt.csv_file.empty()) sb::write_csv(result, opt.csv_file);
   if (!opt.plot_dir.empty()) fmt::print("{}\n", sb::write_plots(result, opt.plot_dir));
   return result.failed ? 1 : 0;
 }
 
-// `--serve MECHANISM ADDRESS [--cpu N]`: the other end, in its own process.
+// `--serve MECHANISM ADDRESS [--cpu N] [--shm-wait W --shm-spin-time US]`:
+// the other end, in its own process.
 int serve(const std::vector<std::string>& args) {
-  if (args.size() == 5 && args[3] == "--cpu") sb::pin_to_cpu(std::stoi(args[4]));
+  if (args.size() < 3 || args.size() % 2 == 0) throw std::invalid_argument("bad --serve");
+  std::optional<sb::shm_waiting> shm{};
+  for (std::size_t i = 3; i < args.size(); i += 2) {
+    sb::shm_waiting w = shm.value_or(sb::shm_waiting{});
+    if (args[i] == "--cpu")
+      sb::pin_to_cpu(std::stoi(args[i + 1]));
+    else if (sb::parse_shm_argument(args[i], args[i + 1], w))
+      shm = w;
+    else
+      throw std::invalid_argument("bad --serve option " + args[i]);
+  }
   const auto* mech = sb::find_mechanism(args[1]);
   if (!mech) throw std::invalid_argument("no mechanism named " + args[1]);
-  auto link = mech->serve(args[2]);
+  auto link = shm ? sb::serve_strait(args[2], *shm) : mech->serve(args[2]);
   sb::serve_phases(*link);
   return 0;
 }
@@ -365,10 +424,7 @@ std::vector<int> parse_pin(const std::string& text) {
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    if (!args.empty() && args[0] == "--serve") {
-      if (args.size() != 3 && args.size() != 5) throw std::invalid_argument("bad --serve");
-      return serve(args);
-    }
+    if (!args.empty() && args[0] == "--serve") return serve(args);
 
     options opt;
     const bool quick = std::find(args.begin(), args.end(), "--quick") != args.end();
@@ -377,6 +433,7 @@ int main(int argc, char** argv) {
     opt.settings.budget_seconds = quick ? 0.1 : 0.8;
     opt.warmup_seconds = quick ? 0.02 : 0.1;
     opt.settings.command = "strait-bench";
+    opt.settings.shm_spin_time = strait::default_shm_spin_time;
     for (std::size_t i = 0; i < args.size(); ++i) {
       const auto& a = args[i];
       opt.settings.command += " " + a;
@@ -397,6 +454,10 @@ int main(int argc, char** argv) {
         opt.settings.pin = parse_pin(value());
       } else if (a == "--only" && has_value) {
         opt.only.push_back(value());
+      } else if (a == "--shm-spin-time" && has_value) {
+        opt.settings.shm_spin_time = sb::parse_microseconds(value());
+      } else if (a == "--think-time" && has_value) {
+        opt.think_time = sb::parse_microseconds(value());
       } else if (a == "--json" && has_value) {
         opt.json_file = value();
       } else if (a == "--csv" && has_value) {
@@ -414,6 +475,8 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
+    opt.settings.think_time = opt.think_time.value_or(
+        std::max<std::chrono::nanoseconds>(100us, 2 * opt.settings.shm_spin_time));
     return run(std::move(opt));
   } catch (const std::exception& e) {
     fmt::print(stderr, "strait-bench{}: {}\n", args.empty() ? "" : " " + args[0], e.what());

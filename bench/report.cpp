@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "goals.hpp"
 #include "results.hpp"
 
 namespace strait::bench {
@@ -80,6 +81,10 @@ std::string json_string(const std::string& s) {
 
 std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "null"; }
 
+double microseconds(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -117,6 +122,8 @@ void print_tables(const run_result& result) {
              result.host.compiler, result.host.build);
   if (s.pin.size() == 2)
     fmt::print("pinned: client on CPU {}, server on CPU {}\n", s.pin[0], s.pin[1]);
+  fmt::print("shm:// adaptive spin budget {:g} µs (both ends); the slow peer thinks {:g} µs\n",
+             microseconds(s.shm_spin_time), microseconds(s.think_time));
   fmt::print("{} took {:.0f} s\n", result.started, result.seconds);
 
   fmt::print("\nRound-trip latency, µs (overhead: p50 time against the raw floor)\n");
@@ -173,9 +180,11 @@ void write_json(const run_result& result, const std::string& file) {
   out << "  \"command\": " << json_string(s.command) << ",\n";
   out << fmt::format(
       "  \"settings\": {{\"mode\": {}, \"repeats\": {}, \"budget_seconds\": {}, "
-      "\"fixed_iterations\": {}, \"pin\": [{}]}},\n",
+      "\"fixed_iterations\": {}, \"pin\": [{}], \"shm_spin_time_us\": {}, "
+      "\"think_time_us\": {}}},\n",
       json_string(s.mode), s.repeats, json_number(s.budget_seconds), s.fixed_iterations,
-      fmt::join(s.pin, ", "));
+      fmt::join(s.pin, ", "), json_number(microseconds(s.shm_spin_time)),
+      json_number(microseconds(s.think_time)));
   out << fmt::format(
       "  \"machine\": {{\"cpu\": {}, \"cpus\": {}, \"os\": {}, \"compiler\": {}, \"build\": "
       "{}}},\n",
@@ -191,6 +200,8 @@ void write_json(const run_result& result, const std::string& file) {
           "\"size\": {}, \"count\": {}, \"repeats\": {}, ",
           json_string(r.label), family_name(r.kind), json_string(r.address), r.size, r.count,
           r.repeats);
+      if (r.think.count() != 0)
+        out << fmt::format("\"think_us\": {}, ", json_number(microseconds(r.think)));
       if (!measured(r))
         out << fmt::format("\"{}\": {}", r.skipped ? "skipped" : "error", json_string(r.error));
       else if (latency)
@@ -214,6 +225,20 @@ void write_json(const run_result& result, const std::string& file) {
   };
   write_rows("round_trip", result.latency_rows, true);
   write_rows("throughput", result.throughput_rows, false);
+  out << "  \"goals\": [\n";
+  for (std::size_t i = 0; i < result.goals.size(); ++i) {
+    const auto& g = result.goals[i];
+    out << fmt::format(
+        "    {{\"goal\": {}, \"mechanism\": {}, \"baseline\": {}, \"size\": {}, "
+        "\"measure\": {}, \"value\": {}, \"baseline_value\": {}, \"ratio\": {}, "
+        "\"limit\": {}, \"limit_is\": \"{}\", \"verdict\": {}, \"detail\": {}}}{}\n",
+        json_string(g.text), json_string(g.subject), json_string(g.baseline), g.size,
+        json_string(g.measure), json_number(g.value), json_number(g.base), json_number(g.ratio),
+        json_number(g.limit), g.bandwidth ? "at least" : "at most",
+        json_string(outcome_text(g.result)), json_string(g.detail),
+        i + 1 < result.goals.size() ? "," : "");
+  }
+  out << "  ],\n";
   out << "  \"notes\": [";
   for (std::size_t i = 0; i < result.notes.size(); ++i)
     out << (i ? ", " : "") << json_string(result.notes[i]);
@@ -224,7 +249,7 @@ void write_csv(const run_result& result, const std::string& file) {
   std::ofstream out(file);
   if (!out) throw std::runtime_error("cannot write " + file);
   out << "kind,mechanism,family,address,size,count,repeats,p50_us,p99_us,p999_us,max_us,"
-         "messages_per_second,gigabytes_per_second,baseline,overhead,status\n";
+         "messages_per_second,gigabytes_per_second,baseline,overhead,status,goal\n";
   auto write_rows = [&](const char* kind, const std::vector<row>& rows, bool latency) {
     for (const auto& r : rows) {
       std::string baseline, overhead;
@@ -244,12 +269,27 @@ void write_csv(const run_result& result, const std::string& file) {
         out << fmt::format(",,,,{:.1f},{:.6f},", r.messages_per_second, r.gigabytes_per_second);
       else
         out << ",,,,,,";
-      out << fmt::format("{},{},{}\n", csv_field(baseline), overhead,
+      out << fmt::format("{},{},{},\n", csv_field(baseline), overhead,
                          ok ? "ok" : csv_field((r.skipped ? "skipped: " : "error: ") + r.error));
     }
   };
   write_rows("round_trip", result.latency_rows, true);
   write_rows("throughput", result.throughput_rows, false);
+  // A goal: its figure in the p50 or GB/s column, the ratio in overhead (a
+  // bandwidth goal's ratio is the fraction of the floor's), the verdict in status.
+  for (const auto& g : result.goals) {
+    const bool figures = g.base > 0;
+    out << fmt::format("goal,{},strait,,{},,,", csv_field(g.subject), g.size);
+    if (figures && g.bandwidth)
+      out << fmt::format(",,,,,{:.6f},", g.value);
+    else if (figures)
+      out << fmt::format("{:.3f},,,,,,", g.value);
+    else
+      out << ",,,,,,";
+    out << fmt::format("{},{},{},{}\n", csv_field(g.baseline),
+                       figures ? fmt::format("{:.4f}", g.ratio) : "",
+                       csv_field(outcome_text(g.result)), csv_field(g.text));
+  }
 }
 
 std::string write_plots(const run_result& result, const std::string& directory) {

@@ -2,6 +2,7 @@
 // (report.cpp): the terminal table, --json, --csv and --plot.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ struct row {
   std::string address;  // URL, path or port it ran on
   family kind = family::raw;
   std::size_t size = 0;
+  std::chrono::nanoseconds think{};  // round trips with a slow peer: its think time
   std::size_t count = 0;    // round trips or messages per repeat
   std::size_t repeats = 0;  // how many repeats the median is over
   std::string error;        // empty when measured; else why not (then no figures)
@@ -35,7 +37,24 @@ struct run_settings {
   double budget_seconds = 0;         // per repeat, when counts are not fixed
   std::size_t fixed_iterations = 0;  // 0: from the time budget
   std::vector<int> pin;              // client CPU, server CPU; empty: not pinned
+  std::chrono::nanoseconds shm_spin_time{};  // shm:// adaptive spin budget, both ends
+  std::chrono::nanoseconds think_time{};     // the slow peer's think time
   std::string command;               // the command line, to reproduce the run
+};
+
+// One goal of issue 5 with the figures it was judged on (goals.cpp).
+struct goal {
+  enum class outcome { met, not_met, not_measured, not_applicable };
+  std::string text;              // what the issue asks, with the limit
+  std::string subject, baseline;  // row labels
+  std::size_t size = 0;
+  bool bandwidth = false;  // GB/s, at least `limit` of the floor's; else µs, at most `limit`x
+  std::string measure;     // what value and base are: "p50_us", "gigabytes_per_second"...
+  double limit = 0;
+  double value = 0, base = 0;  // the subject's and the floor's figure
+  double ratio = 0;            // value / base
+  std::string detail;          // what else to know (p99 ratios, why not measured)
+  outcome result = outcome::not_measured;
 };
 
 struct machine {
@@ -48,6 +67,7 @@ struct run_result {
   std::string started;  // UTC, ISO 8601
   double seconds = 0;   // wall time of the whole run
   std::vector<row> latency_rows, throughput_rows;
+  std::vector<goal> goals;         // issue 5's shm:// goals, when shm:// was measured
   std::vector<std::string> notes;  // skipped rows and mechanisms, and why
   bool failed = false;             // a mechanism failed or lost data
 };

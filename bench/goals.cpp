@@ -1,0 +1,213 @@
+// Issue 5's goals for shm://, judged on the figures of the run that printed
+// them (docs/benchmarks.md, "shm:// and its goals"). Round trips are 64 B at
+// p50 (p99 and p99.9 ratios shown beside); streaming is 1 MiB bandwidth.
+#include "goals.hpp"
+
+#include <fmt/format.h>
+
+#include "strait_link.hpp"
+
+namespace strait::bench {
+namespace {
+
+constexpr std::size_t round_trip_size = 64;
+constexpr std::size_t stream_size = std::size_t{1} << 20;
+
+double microseconds(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
+
+const row* find_measured(const std::vector<row>& rows, const std::string& label,
+                         std::size_t size) {
+  for (const auto& r : rows)
+    if (r.label == label && r.size == size && r.error.empty() && r.repeats > 0) return &r;
+  return nullptr;
+}
+
+// Why a goal has no figures: the rows it needs that the run did not measure.
+std::string missing(const row* subject, const std::string& subject_label, const row* base,
+                    const std::string& base_label) {
+  std::string out;
+  for (const auto& [r, label] : {std::pair{subject, subject_label}, std::pair{base, base_label}})
+    if (!r) out += fmt::format("{}{} was not measured", out.empty() ? "" : "; ", label);
+  return out;
+}
+
+goal make_goal(std::string text, std::string subject, std::string baseline, std::size_t size,
+               std::string measure, double limit) {
+  goal g;
+  g.text = std::move(text);
+  g.subject = std::move(subject);
+  g.baseline = std::move(baseline);
+  g.size = size;
+  g.bandwidth = measure == "gigabytes_per_second";
+  g.measure = std::move(measure);
+  g.limit = limit;
+  return g;
+}
+
+void judge(goal& g) {
+  g.ratio = g.base > 0 ? g.value / g.base : 0;
+  const bool met = g.bandwidth ? g.ratio >= g.limit : g.ratio <= g.limit;
+  g.result = g.base > 0 ? (met ? goal::outcome::met : goal::outcome::not_met)
+                        : goal::outcome::not_measured;
+}
+
+// A 64 B round trip of `subject` at most `limit` times the p50 of `floor`.
+goal round_trip_goal(const run_result& result, std::string text, const std::string& subject,
+                     std::string_view floor, double limit) {
+  auto g =
+      make_goal(std::move(text), subject, std::string(floor), round_trip_size, "p50_us", limit);
+  const auto* s = find_measured(result.latency_rows, g.subject, g.size);
+  const auto* b = find_measured(result.latency_rows, g.baseline, g.size);
+  if (!s || !b) {
+    g.detail = missing(s, g.subject, b, g.baseline);
+    return g;
+  }
+  g.value = s->rtt.p50;
+  g.base = b->rtt.p50;
+  judge(g);
+  g.detail = fmt::format("p99 {:.2f}x, p99.9 {:.2f}x", s->rtt.p99 / b->rtt.p99,
+                         s->rtt.p999 / b->rtt.p999);
+  return g;
+}
+
+// The round trip with a peer that thinks past the spin budget: what matters
+// is the time beyond the think time (the waiting), compared with the raw futex
+// ping-pong's with the same think time.
+goal slow_peer_goal(const run_result& result) {
+  const auto think = result.settings.think_time;
+  const auto us = microseconds(think);
+  auto g = make_goal(fmt::format("adaptive 64 B round trip within 1.2x of raw futex when the "
+                                 "peer answers after the spin budget (it thinks {:g} µs; time "
+                                 "beyond the think time)",
+                                 us),
+                     slow_peer_label(strait_shm_label(wait_strategy::adaptive), think),
+                     slow_peer_label(std::string(futex_floor_label), think), round_trip_size,
+                     "p50_us_beyond_think", 1.2);
+  if (think <= result.settings.shm_spin_time) {
+    g.result = goal::outcome::not_applicable;
+    g.detail = "the think time is not longer than the spin budget (--think-time)";
+    return g;
+  }
+  const auto* s = find_measured(result.latency_rows, g.subject, g.size);
+  const auto* b = find_measured(result.latency_rows, g.baseline, g.size);
+  if (!s || !b) {
+    g.detail = missing(s, g.subject, b, g.baseline);
+    return g;
+  }
+  g.value = s->rtt.p50 - us;
+  g.base = b->rtt.p50 - us;
+  judge(g);
+  g.detail = fmt::format("whole round trips {:.2f} µs and {:.2f} µs, {:.2f}x; p99 beyond {:.2f}x",
+                         s->rtt.p50, b->rtt.p50, s->rtt.p50 / b->rtt.p50,
+                         (s->rtt.p99 - us) / (b->rtt.p99 - us));
+  return g;
+}
+
+goal streaming_goal(const run_result& result, wait_strategy w) {
+  auto g = make_goal(
+      fmt::format("{} 1 MiB streaming at least 70% of the raw spinning floor's bandwidth",
+                  wait_name(w)),
+      strait_shm_label(w), std::string(spin_floor_label), stream_size, "gigabytes_per_second",
+      0.7);
+  const auto* s = find_measured(result.throughput_rows, g.subject, g.size);
+  const auto* b = find_measured(result.throughput_rows, g.baseline, g.size);
+  if (!s || !b) {
+    g.detail = missing(s, g.subject, b, g.baseline);
+    return g;
+  }
+  g.value = s->gigabytes_per_second;
+  g.base = b->gigabytes_per_second;
+  judge(g);
+  return g;
+}
+
+std::string figures(const goal& g) {
+  if (g.result == goal::outcome::not_measured || g.result == goal::outcome::not_applicable)
+    return g.detail;
+  const auto figure = [&](double v) {
+    return g.bandwidth ? fmt::format("{:.3f} GB/s", v) : fmt::format("{:.2f} µs", v);
+  };
+  const auto text = fmt::format("{} {}, {} {}: {:.2f}{} (goal: {} {:g}{})", g.subject,
+                                figure(g.value), g.baseline, figure(g.base), g.ratio,
+                                g.bandwidth ? " of it" : "x", g.bandwidth ? "at least" : "at most",
+                                g.limit, g.bandwidth ? "" : "x");
+  return g.detail.empty() ? text : fmt::format("{}; {}", text, g.detail);
+}
+
+}  // namespace
+
+std::string strait_shm_label(wait_strategy w) {
+  return fmt::format("strait shm {}", wait_name(w));
+}
+
+std::string slow_peer_label(const std::string& label, std::chrono::nanoseconds think) {
+  return fmt::format("{}, peer thinks {:g} µs", label, microseconds(think));
+}
+
+bool wants_slow_peer_row(const std::string& label) {
+  return label == futex_floor_label || label == strait_shm_label(wait_strategy::adaptive);
+}
+
+const char* outcome_text(goal::outcome o) {
+  switch (o) {
+    case goal::outcome::met:
+      return "met";
+    case goal::outcome::not_met:
+      return "not met";
+    case goal::outcome::not_measured:
+      return "not measured";
+    case goal::outcome::not_applicable:
+      return "not applicable";
+  }
+  return "?";
+}
+
+bool has_goal_rows(const run_result& result) {
+  for (const auto* rows : {&result.latency_rows, &result.throughput_rows})
+    for (const auto& r : *rows)
+      if (r.key == "strait shm") return true;
+  return false;
+}
+
+std::vector<goal> evaluate_goals(const run_result& result) {
+  std::vector<goal> goals;
+  goals.push_back(round_trip_goal(result,
+                                  "spin 64 B round trip within 1.5x of the raw spinning floor",
+                                  strait_shm_label(wait_strategy::spin), spin_floor_label, 1.5));
+  auto adaptive = round_trip_goal(
+      result,
+      "adaptive 64 B round trip within 2x of the raw spinning floor (the peer answers at once, "
+      "inside the spin budget)",
+      strait_shm_label(wait_strategy::adaptive), spin_floor_label, 2.0);
+  if (adaptive.base > 0 && microseconds(result.settings.shm_spin_time) <= adaptive.base) {
+    adaptive.result = goal::outcome::not_applicable;
+    adaptive.detail = fmt::format(
+        "the spin budget ({:g} µs) is shorter than the floor's round trip: no answer comes "
+        "inside it",
+        microseconds(result.settings.shm_spin_time));
+  }
+  goals.push_back(std::move(adaptive));
+  goals.push_back(slow_peer_goal(result));
+  goals.push_back(round_trip_goal(result, "block 64 B round trip within 1.2x of raw futex",
+                                  strait_shm_label(wait_strategy::block), futex_floor_label, 1.2));
+  goals.push_back(streaming_goal(result, wait_strategy::spin));
+  goals.push_back(streaming_goal(result, wait_strategy::adaptive));
+  return goals;
+}
+
+void print_goals(const run_result& result) {
+  if (result.goals.empty()) return;
+  fmt::print(
+      "Goals (issue 5): shm:// beside the raw floors of this run; adaptive spin budget {:g} µs.\n"
+      "A benchmark reports: a goal not met is printed, it does not fail the run.\n",
+      microseconds(result.settings.shm_spin_time));
+  for (const auto& g : result.goals) {
+    fmt::print("  {:<16} {}\n", fmt::format("[{}]", outcome_text(g.result)), g.text);
+    fmt::print("  {:<16} {}\n", "", figures(g));
+  }
+  fmt::print("\n");
+}
+
+}  // namespace strait::bench

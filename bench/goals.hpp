@@ -1,0 +1,42 @@
+// The shm:// goals of issue 5, checked against a run's figures (goals.cpp).
+// A benchmark reports: a missed goal is printed as "not met", it never makes
+// the run fail.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <strait/channel.hpp>
+
+#include "results.hpp"
+
+namespace strait::bench {
+
+// The rows the goals compare.
+inline constexpr std::string_view spin_floor_label = "raw shm spin";
+inline constexpr std::string_view futex_floor_label = "raw shm futex";
+// "strait shm spin", "strait shm adaptive", "strait shm block".
+std::string strait_shm_label(wait_strategy w);
+
+// The row of a mechanism measured with a peer that thinks before it answers:
+// "raw shm futex, peer thinks 100 µs".
+std::string slow_peer_label(const std::string& label, std::chrono::nanoseconds think);
+// Whether `label` also gets such a row (the futex floor, strait shm adaptive).
+bool wants_slow_peer_row(const std::string& label);
+
+// "met", "not met", "not measured", "not applicable".
+const char* outcome_text(goal::outcome o);
+
+// Every goal, evaluated on `result` (rows missing from the run: not_measured).
+std::vector<goal> evaluate_goals(const run_result& result);
+
+// Whether the run measured anything the goals are about (a strait shm row).
+bool has_goal_rows(const run_result& result);
+
+// The goals block printed after the tables (result.goals).
+void print_goals(const run_result& result);
+
+}  // namespace strait::bench
