@@ -65,6 +65,17 @@ class channel_backend {
   virtual void send(asio::const_buffer message, deadline until, std::error_code& ec) = 0;
   virtual std::size_t receive(asio::mutable_buffer buffer, deadline until,
                               std::error_code& ec) = 0;
+  // A send or receive that needs no waiting, tried by channel before it reads
+  // the clock for the deadline of send()/receive() (on shm:// that clock read
+  // was a good part of a round trip). True: done, ec and `received` say how.
+  // False: nothing was sent, and the blocking call follows (a receive that
+  // took the first part of a message keeps it for that call). Transports that
+  // enter the kernel on every call keep these defaults.
+  virtual bool send_if_ready(asio::const_buffer, std::error_code&) { return false; }
+  virtual bool receive_if_ready(asio::mutable_buffer, std::size_t& /*received*/,
+                                std::error_code&) {
+    return false;
+  }
   virtual void async_send(asio::const_buffer message, size_completion done) = 0;
   virtual void async_receive(asio::mutable_buffer buffer, size_completion done) = 0;
 

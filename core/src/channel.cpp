@@ -82,6 +82,7 @@ void channel::send(asio::const_buffer message, std::error_code& ec) {
     ec = not_open();
     return;
   }
+  if (backend_->send_if_ready(message, ec)) return;
   backend_->send(message, detail::deadline_after(send_timeout_), ec);
 }
 
@@ -96,8 +97,9 @@ std::size_t channel::receive(asio::mutable_buffer buffer, std::error_code& ec) {
     ec = not_open();
     return 0;
   }
-  const auto until = detail::deadline_after(receive_timeout_);
   std::size_t n = 0;
+  if (backend_->unread.bytes.empty() && backend_->receive_if_ready(buffer, n, ec)) return n;
+  const auto until = detail::deadline_after(receive_timeout_);
   switch (take_unread(backend_->unread, buffer, n)) {
     case unread_result::none: return backend_->receive(buffer, until, ec);
     case unread_result::message_done: ec = {}; return n;

@@ -245,6 +245,15 @@ class shm_channel final : public channel_backend,
     }
   }
 
+  // A message of one piece that fits now. Larger ones take the blocking
+  // path even when they fit: their first pieces could go in and the rest not.
+  bool send_if_ready(asio::const_buffer message, std::error_code& ec) override {
+    if (message.size() > out_.max_piece()) return false;
+    if ((ec = check_send(message.size()))) return true;
+    std::size_t sent = 0;
+    return write_pieces(message, sent, ec) || ec;  // false: full, nothing written
+  }
+
   void async_send(asio::const_buffer message, size_completion done) override {
     std::lock_guard lock(async_mutex_);
     std::error_code ec = check_send(message.size());
@@ -273,6 +282,20 @@ class shm_channel final : public channel_backend,
         return 0;
       }
     }
+  }
+
+  bool receive_if_ready(asio::mutable_buffer buffer, std::size_t& received,
+                        std::error_code& ec) override {
+    std::size_t got = 0;
+    const auto step = read_some(buffer, got);
+    if (step != step_result::would_block) {
+      received = finish_receive(step, got, ec);
+      return true;
+    }
+    // The first pieces of a longer message may be in: kept, and handed out
+    // first by the receive that follows (as after a timeout, C8).
+    keep_carry(buffer, got);
+    return false;
   }
 
   void async_receive(asio::mutable_buffer buffer, size_completion done) override {
