@@ -57,6 +57,10 @@ using namespace shm;
 constexpr std::uint32_t default_capacity = 4u << 20;
 constexpr std::string_view hello_tag = "strait-shm/1";
 constexpr std::size_t handshake_size = 256;
+// How long wait_strategy::adaptive spins before it also yields the CPU at
+// each clock check: an answer from a peer that is running comes well within
+// it; past it, the peer is thinking or waiting for a CPU.
+constexpr auto adaptive_pure_spin = std::chrono::microseconds(2);
 
 void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
@@ -354,16 +358,21 @@ class shm_channel final : public channel_backend,
   std::error_code wait_until(Ready ready, std::atomic<std::uint32_t>& waiting, named_event& event,
                              deadline until) {
     if (settings_.wait != wait_strategy::block) {
-      const deadline spin_end =
-          settings_.wait == wait_strategy::spin
-              ? until
-              : std::min(until, clock::now() + settings_.spin_time);
+      const bool adaptive = settings_.wait == wait_strategy::adaptive;
+      const auto start = adaptive ? clock::now() : clock::time_point{};
+      const deadline spin_end = adaptive ? std::min(until, start + settings_.spin_time) : until;
+      const deadline yield_from = start + adaptive_pure_spin;
       for (unsigned i = 1;; ++i) {
         if (ready()) return {};
         cpu_relax();
-        if (i % 64 == 0 && clock::now() >= spin_end) break;
+        if (i % 64 != 0) continue;
+        const auto now = clock::now();
+        if (now >= spin_end) break;
+        // The peer may be waiting for the CPU this spin holds (a woken peer
+        // is often queued on its waker's CPU): let it run.
+        if (adaptive && now >= yield_from) std::this_thread::yield();
       }
-      if (settings_.wait == wait_strategy::spin) return make_error_code(errc::timed_out);
+      if (!adaptive) return make_error_code(errc::timed_out);
     }
     for (;;) {
       // Say we sleep, then look again: the peer publishes, then reads the
