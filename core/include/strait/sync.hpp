@@ -41,11 +41,11 @@ namespace strait {
 //
 // There is no async_lock: ownership belongs to a thread on both platforms,
 // and an asynchronous lock would be taken by a helper thread (a Windows pool
-// thread, a POSIX wait thread), which would own it, not the handler's thread
-// (unlock fails with access_denied), and whose end abandons a POSIX robust
-// mutex. Asynchronous code that needs mutual exclusion uses a
-// named_semaphore with maximum_count 1 (any thread may release it) or a
-// named_event.
+// or wait thread, a POSIX wait thread). That thread would own it, not the
+// handler's (unlock fails with access_denied), and its end would abandon the
+// mutex (WAIT_ABANDONED, EOWNERDEAD). Asynchronous code that needs mutual
+// exclusion uses a named_semaphore with maximum_count 1 (any thread may
+// release it) or an automatic named_event.
 class named_mutex {
  public:
   named_mutex() noexcept;
