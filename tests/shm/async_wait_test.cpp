@@ -2,12 +2,14 @@
 // async_acquire, cancel() and close() on an io_context, against another
 // process (strait_shm_peer) that sets, releases or waits synchronously.
 #include <chrono>
+#include <future>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
 
+#include <asio/use_future.hpp>
 #include <strait/strait.hpp>
 
 #include "catch.hpp"
@@ -235,6 +237,16 @@ TEST_CASE("S4.async_wait_on_a_closed_event_fails", "[S4][async]") {
   CHECK_FALSE(result);
   REQUIRE(run_until(io, [&] { return has_value(result); }));
   CHECK(*result == errc::invalid_argument);
+}
+
+TEST_CASE("S4.async_wait_takes_any_completion_token", "[S4][async]") {
+  asio::io_context io;
+  auto event = strait::named_event::create(fresh("s4"));
+  auto waited = event.async_wait(io, asio::use_future);
+  auto peer = start_peer("set-event", {event.name(), "0"});
+  CHECK(exit_code(peer) == 0);
+  REQUIRE(run_until(io, [&] { return waited.wait_for(0s) == std::future_status::ready; }));
+  CHECK_NOTHROW(waited.get());
 }
 
 // ---- named_semaphore ----------------------------------------------------------
