@@ -4,6 +4,8 @@
 #include "named_objects.hpp"
 
 #include <limits>
+
+#include "async_waits.hpp"
 #include <utility>
 
 #include <fmt/format.h>
@@ -334,6 +336,15 @@ std::uint32_t named_semaphore::release(std::uint32_t count) {
   return previous;
 }
 
+void named_semaphore::start_acquire(const asio::any_io_executor& ex,
+                                    detail::wait_completion done) {
+  if (!impl_) return detail::async_waits::post_error(std::move(done), not_open(), ex);
+  impl_->async_acquire(std::move(done), ex);
+}
+void named_semaphore::cancel() noexcept {
+  if (impl_) impl_->cancel();
+}
+
 bool named_semaphore::is_open() const noexcept { return impl_ != nullptr; }
 bool named_semaphore::created() const noexcept { return impl_ && impl_->created; }
 const std::string& named_semaphore::name() const noexcept {
@@ -425,6 +436,14 @@ bool named_event::wait_for(duration timeout) {
   const bool signalled = wait_for(timeout, ec);
   if (ec && ec != errc::timed_out) throw_error(ec, "cannot wait for named event", name());
   return signalled;
+}
+
+void named_event::start_wait(const asio::any_io_executor& ex, detail::wait_completion done) {
+  if (!impl_) return detail::async_waits::post_error(std::move(done), not_open(), ex);
+  impl_->async_wait(std::move(done), ex);
+}
+void named_event::cancel() noexcept {
+  if (impl_) impl_->cancel();
 }
 
 bool named_event::is_open() const noexcept { return impl_ != nullptr; }

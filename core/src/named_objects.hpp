@@ -10,6 +10,9 @@
 #include <string>
 #include <system_error>
 
+#include <asio/any_io_executor.hpp>
+
+#include <strait/detail/completion.hpp>
 #include <strait/shared_memory.hpp>
 #include <strait/sync.hpp>
 
@@ -35,10 +38,23 @@ struct named_mutex::impl {
   bool created = false;
 };
 
+namespace detail {
+using wait_completion = completion<void(std::error_code)>;
+}  // namespace detail
+
+// The async waits of both (sync.hpp): `done` runs on its own executor (it is
+// a detail::bind_completion), never from inside the call; `ex` is where an
+// error that stops the wait from starting is posted. cancel() completes every
+// pending wait of this handle with operation_aborted, unless it already took
+// its set or count; nothing is taken after it returns (S4, S5). Destroying
+// the impl cancels and waits for them.
+
 struct named_semaphore::impl {
   virtual ~impl() = default;
   virtual std::error_code acquire(detail::deadline until) = 0;
   virtual std::error_code release(std::uint32_t count, std::uint32_t& previous) = 0;
+  virtual void async_acquire(detail::wait_completion done, const asio::any_io_executor& ex) = 0;
+  virtual void cancel() noexcept = 0;
   std::string name;
   bool created = false;
 };
@@ -48,6 +64,8 @@ struct named_event::impl {
   virtual std::error_code set() = 0;
   virtual std::error_code reset() = 0;
   virtual std::error_code wait(detail::deadline until) = 0;
+  virtual void async_wait(detail::wait_completion done, const asio::any_io_executor& ex) = 0;
+  virtual void cancel() noexcept = 0;
   std::string name;
   bool created = false;
 };

@@ -1,16 +1,19 @@
-// named_event on POSIX: a "set" word in a shm_region; waiters sleep on it
-// with a futex (futex.hpp).
+// named_event on POSIX: a "set" word in a shm_region; waiters sleep with a
+// futex on the region's `wakes` word (futex_acquire.hpp).
 //
 // Manual reset: set stores 1 and wakes everyone; waiters return while it is 1.
 // Automatic reset (S4): set stores 1 and wakes one; a waiter returns only by
-// changing 1 to 0 itself, so exactly one waiter takes each set. Two sets that
-// come before any waiter took the first count once, as on Windows when no
-// thread is waiting.
+// changing 1 to 0 itself, so exactly one waiter takes each set, synchronous
+// or asynchronous. Two sets that come before any waiter took the first count
+// once, as on Windows when no thread is waiting.
 #include <atomic>
+#include <climits>
 #include <cstdint>
+#include <memory>
 #include <new>
 
-#include "futex.hpp"
+#include "async_waits.hpp"
+#include "futex_acquire.hpp"
 #include "named_objects.hpp"
 #include "shm_region.hpp"
 
@@ -20,40 +23,47 @@ namespace {
 struct event_state {
   std::atomic<std::uint32_t> set;
   std::uint32_t manual;  // written once by the creator
+  std::atomic<std::uint32_t> wakes;
 };
 
 struct posix_named_event final : named_event::impl {
   shm_region region;
   bool manual = false;  // copied once at open (S6)
+  async_waits waits;    // last: its threads end before the region goes
 
-  std::atomic<std::uint32_t>& word() const noexcept {
-    return static_cast<event_state*>(region.payload())->set;
-  }
+  event_state& state() const noexcept { return *static_cast<event_state*>(region.payload()); }
+  std::atomic<std::uint32_t>& wakes() const noexcept { return state().wakes; }
 
   std::error_code set() override {
-    word().store(1, std::memory_order_release);
-    futex::wake(word(), manual ? 0x7fffffffu : 1u);
+    state().set.store(1, std::memory_order_release);
+    announce(wakes(), manual ? INT_MAX : 1u);  // S4: one waiter, or all
     return {};
   }
 
   std::error_code reset() override {
-    word().store(0, std::memory_order_release);
+    state().set.store(0, std::memory_order_release);
     return {};
   }
 
-  std::error_code wait(deadline until) override {
-    auto& w = word();
-    for (;;) {
-      if (manual) {
-        if (w.load(std::memory_order_acquire) != 0) return {};
-      } else {
-        std::uint32_t expected = 1;
-        if (w.compare_exchange_strong(expected, 0, std::memory_order_acquire,
-                                      std::memory_order_relaxed))
-          return {};
-      }
-      if (!futex::wait(w, 0, until)) return make_error_code(errc::timed_out);
-    }
+  std::error_code wait(deadline until) override { return acquire(until, nullptr); }
+
+  void async_wait(wait_completion done, const asio::any_io_executor& ex) override {
+    waits.start(std::make_unique<futex_async_wait<posix_named_event>>(*this), std::move(done),
+                ex);
+  }
+
+  void cancel() noexcept override { waits.cancel(); }
+
+  std::error_code acquire(deadline until, wait_cancel* cancel) {
+    auto& set_word = state().set;
+    const auto is_set = [&set_word] { return set_word.load(std::memory_order_acquire) != 0; };
+    if (manual) return detail::acquire(wakes(), until, cancel, is_set, is_set);
+    const auto take = [&set_word] {
+      std::uint32_t expected = 1;
+      return set_word.compare_exchange_strong(expected, 0, std::memory_order_acquire,
+                                              std::memory_order_relaxed);
+    };
+    return detail::acquire(wakes(), until, cancel, take, is_set);
   }
 };
 

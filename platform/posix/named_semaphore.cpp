@@ -1,11 +1,13 @@
 // named_semaphore on POSIX: a count and its maximum in a shm_region; waiters
-// sleep on the count with a futex (futex.hpp).
+// sleep with a futex on the region's `wakes` word (futex_acquire.hpp).
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <memory>
 #include <new>
 
-#include "futex.hpp"
+#include "async_waits.hpp"
+#include "futex_acquire.hpp"
 #include "named_objects.hpp"
 #include "shm_region.hpp"
 
@@ -15,28 +17,20 @@ namespace {
 struct semaphore_state {
   std::atomic<std::uint32_t> count;
   std::uint32_t maximum;  // written once by the creator
+  std::atomic<std::uint32_t> wakes;
 };
 
 struct posix_named_semaphore final : named_semaphore::impl {
   shm_region region;
   std::uint32_t maximum = 0;  // copied once, checked: a peer cannot change ours (S6)
+  async_waits waits;          // last: its threads end before the region goes
 
   semaphore_state& state() const noexcept {
     return *static_cast<semaphore_state*>(region.payload());
   }
+  std::atomic<std::uint32_t>& wakes() const noexcept { return state().wakes; }
 
-  std::error_code acquire(deadline until) override {
-    auto& count = state().count;
-    for (;;) {
-      std::uint32_t c = count.load(std::memory_order_relaxed);
-      while (c > 0) {
-        if (count.compare_exchange_weak(c, c - 1, std::memory_order_acquire,
-                                        std::memory_order_relaxed))
-          return {};
-      }
-      if (!futex::wait(count, 0, until)) return make_error_code(errc::timed_out);
-    }
-  }
+  std::error_code acquire(deadline until) override { return acquire(until, nullptr); }
 
   std::error_code release(std::uint32_t n, std::uint32_t& previous) override {
     auto& count = state().count;
@@ -48,8 +42,30 @@ struct posix_named_semaphore final : named_semaphore::impl {
     } while (!count.compare_exchange_weak(c, c + n, std::memory_order_release,
                                           std::memory_order_relaxed));
     previous = c;
-    futex::wake(count, n);
+    announce(wakes(), n);
     return {};
+  }
+
+  void async_acquire(wait_completion done, const asio::any_io_executor& ex) override {
+    waits.start(std::make_unique<futex_async_wait<posix_named_semaphore>>(*this),
+                std::move(done), ex);
+  }
+
+  void cancel() noexcept override { waits.cancel(); }
+
+  std::error_code acquire(deadline until, wait_cancel* cancel) {
+    auto& count = state().count;
+    const auto take = [&count] {
+      std::uint32_t c = count.load(std::memory_order_relaxed);
+      while (c > 0) {
+        if (count.compare_exchange_weak(c, c - 1, std::memory_order_acquire,
+                                        std::memory_order_relaxed))
+          return true;
+      }
+      return false;
+    };
+    const auto available = [&count] { return count.load(std::memory_order_relaxed) > 0; };
+    return detail::acquire(wakes(), until, cancel, take, available);
   }
 };
 

@@ -1,4 +1,5 @@
 // named_event on Windows: a named kernel event, manual or automatic reset (S4).
+// Async waits: object_async_wait (named_object.hpp).
 #include "named_object.hpp"
 
 namespace strait::detail {
@@ -6,6 +7,7 @@ namespace {
 
 struct win32_named_event final : named_event::impl {
   unique_handle handle;
+  async_waits waits;  // last: its threads end before the handle is closed
 
   std::error_code set() override {
     return ::SetEvent(handle.get()) ? std::error_code{} : last_system_error();
@@ -14,6 +16,12 @@ struct win32_named_event final : named_event::impl {
     return ::ResetEvent(handle.get()) ? std::error_code{} : last_system_error();
   }
   std::error_code wait(deadline until) override { return wait_for_object(handle.get(), until); }
+
+  void async_wait(wait_completion done, const asio::any_io_executor& ex) override {
+    start_object_wait(waits, handle.get(), std::move(done), ex);
+  }
+
+  void cancel() noexcept override { waits.cancel(); }
 };
 
 }  // namespace

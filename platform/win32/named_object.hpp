@@ -11,7 +11,9 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
+#include "async_waits.hpp"
 #include "handle.hpp"
 #include "named_objects.hpp"
 #include "security.hpp"
@@ -56,6 +58,46 @@ inline std::error_code wait_for_object(HANDLE object, deadline until) noexcept {
         return last_system_error();
     }
   }
+}
+
+// One asynchronous wait on an event or a semaphore (async_waits): a thread in
+// WaitForMultipleObjects on {a cancel event of its own, the object}. The
+// kernel takes at most one of the two, and the first in the array when both
+// are signalled, so once interrupt() has set the cancel event the object is
+// never taken: a set or a count that comes later stays for others (S4, S5).
+// (asio::windows::object_handle is not used: its cancel() completes the
+// operation with operation_aborted even when the pool thread's wait has
+// already taken the set or the count, which would then be lost.)
+class object_async_wait final : public async_waits::wait {
+ public:
+  object_async_wait(HANDLE object, unique_handle cancel) noexcept
+      : object_(object), cancel_(std::move(cancel)) {}
+
+  std::error_code run() override {
+    const HANDLE handles[] = {cancel_.get(), object_};
+    switch (::WaitForMultipleObjects(2, handles, FALSE, INFINITE)) {
+      case WAIT_OBJECT_0:
+        return make_error_code(errc::operation_aborted, ERROR_OPERATION_ABORTED);
+      case WAIT_OBJECT_0 + 1:
+        return {};
+      default:
+        return last_system_error();
+    }
+  }
+
+  void interrupt() noexcept override { ::SetEvent(cancel_.get()); }
+
+ private:
+  HANDLE object_;  // the named object's handle, open until every wait has ended
+  unique_handle cancel_;
+};
+
+inline void start_object_wait(async_waits& waits, HANDLE object, wait_completion done,
+                              const asio::any_io_executor& ex) {
+  unique_handle cancel(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  if (!cancel) return async_waits::post_error(std::move(done), last_system_error(), ex);
+  waits.start(std::make_unique<object_async_wait>(object, std::move(cancel)), std::move(done),
+              ex);
 }
 
 // Creates or opens a kernel object with the private DACL (N2). `create` calls

@@ -1,5 +1,6 @@
 // named_semaphore on Windows: a named kernel semaphore. A release past the
 // maximum is ERROR_TOO_MANY_POSTS (298), mapped to resource_exhausted (S5).
+// Async acquires: object_async_wait (named_object.hpp).
 #include "named_object.hpp"
 
 namespace strait::detail {
@@ -7,6 +8,7 @@ namespace {
 
 struct win32_named_semaphore final : named_semaphore::impl {
   unique_handle handle;
+  async_waits waits;  // last: its threads end before the handle is closed
 
   std::error_code acquire(deadline until) override {
     return wait_for_object(handle.get(), until);
@@ -19,6 +21,12 @@ struct win32_named_semaphore final : named_semaphore::impl {
     previous = static_cast<std::uint32_t>(before);
     return {};
   }
+
+  void async_acquire(wait_completion done, const asio::any_io_executor& ex) override {
+    start_object_wait(waits, handle.get(), std::move(done), ex);
+  }
+
+  void cancel() noexcept override { waits.cancel(); }
 };
 
 }  // namespace

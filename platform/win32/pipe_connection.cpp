@@ -8,6 +8,7 @@
 #include <windows.h>
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -369,8 +370,16 @@ class named_pipe_channel final : public channel_backend,
 // C5: nobody serves the name: not_found at once. Every instance busy:
 // pipe_busy at once, or with a timeout, WaitNamedPipe for a free instance
 // and try again until the deadline, then timed_out.
+//
+// Once the pipe was seen busy, a moment with no instance at all is usually a
+// listener between two instances (at its max_instances it makes the next one
+// only after one closed), not a server gone: that is retried for a short
+// grace before it counts as not_found.
+constexpr auto instance_gap_grace = std::chrono::seconds(2);
+
 unique_handle open_pipe(const std::wstring& path, bool may_wait, deadline until,
                         std::error_code& ec) {
+  deadline gap_end{};  // no instance is tolerated until then (busy seen)
   for (;;) {
     // SECURITY_IDENTIFICATION: the server may learn who we are, not act as us.
     unique_handle pipe(::CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
@@ -383,26 +392,24 @@ unique_handle open_pipe(const std::wstring& path, bool may_wait, deadline until,
       return pipe;
     }
     const DWORD e = ::GetLastError();
-    if (e != ERROR_PIPE_BUSY || !may_wait) {
+    const bool between_instances = e == ERROR_FILE_NOT_FOUND && clock::now() < gap_end;
+    if (!between_instances && (e != ERROR_PIPE_BUSY || !may_wait)) {
       ec = map_system_error(static_cast<int>(e));
       return {};
     }
+    if (e == ERROR_PIPE_BUSY) gap_end = clock::now() + instance_gap_grace;
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
     if (left.count() <= 0) {
       ec = make_error_code(errc::timed_out, ERROR_SEM_TIMEOUT);
       return {};
     }
     const auto ms = static_cast<DWORD>(std::min<std::int64_t>(left.count(), INFINITE - 1));
-    if (!::WaitNamedPipeW(path.c_str(), ms)) {
-      const DWORD wait_error = ::GetLastError();
-      if (wait_error == ERROR_FILE_NOT_FOUND) {  // the server went away meanwhile
-        ec = map_system_error(static_cast<int>(wait_error));
-        return {};
-      }
-      // Wine fails at once (error 676) when no instance is listening rather
-      // than waiting as Windows does: poll until the deadline instead.
-      if (wait_error != ERROR_SEM_TIMEOUT) ::Sleep(std::min<DWORD>(ms, 10));
-    }
+    // Wine's WaitNamedPipe fails at once (error 676) when no instance is
+    // listening rather than waiting as Windows does, and both fail at once
+    // with no instance at all: poll until the deadline then.
+    if (between_instances || (!::WaitNamedPipeW(path.c_str(), ms) &&
+                              ::GetLastError() != ERROR_SEM_TIMEOUT))
+      ::Sleep(std::min<DWORD>(ms, 10));
   }
 }
 

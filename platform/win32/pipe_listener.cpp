@@ -14,6 +14,7 @@
 #include <windows.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cwctype>
 #include <deque>
 #include <list>
@@ -149,11 +150,11 @@ class named_pipe_listener final : public listener_backend,
     closed_ = true;
     cancel();
     for (auto& instance : pool_) {
-      // The system writes into `connect` until the cancelled connect ends.
+      if (instance->connected) continue;
       ::CancelIoEx(instance->pipe.get(), &instance->connect);
-      DWORD n = 0;
-      if (!instance->connected)
-        ::GetOverlappedResult(instance->pipe.get(), &instance->connect, &n, TRUE);
+      // The system writes into `connect` until the cancelled connect ends:
+      // its memory must outlive that, or be given up.
+      if (!wait_connect_end(*instance)) instance.release()->pipe.reset();
     }
     pool_.clear();  // clients connected but never accepted see broken_pipe
     std::error_code ignored;
@@ -198,6 +199,24 @@ class named_pipe_listener final : public listener_backend,
     }
     pool_.push_back(std::move(instance));
     return {};
+  }
+
+  // Waits for the end of an instance's ConnectNamedPipe. Not with
+  // GetOverlappedResult: the event is every instance's, so once another one
+  // set it, that returns at once with this operation still pending (Wine
+  // then reports success; Windows asks for one event per operation), and
+  // the instance would be freed while the system still writes into it.
+  // False when it has not ended in a few seconds (the issuing thread is
+  // gone, say): better a leak than a write into freed memory.
+  bool wait_connect_end(pipe_instance& instance) {
+    const HANDLE event = connected_event_->get();
+    const deadline until = clock::now() + std::chrono::seconds(5);
+    while (!HasOverlappedIoCompleted(&instance.connect)) {
+      ::ResetEvent(event);  // the system sets it after it wrote the status
+      if (HasOverlappedIoCompleted(&instance.connect)) break;
+      if (!wait_until(event, until)) return false;
+    }
+    return true;
   }
 
   // Keeps `backlog_` instances waiting. Past max_instances the system says

@@ -128,6 +128,15 @@ int wait_event(const args_t& a) {
   return code_of(ec);
 }
 
+// set-event EVENT DELAY_MS: opens the event, sleeps DELAY_MS, sets it.
+int set_event(const args_t& a) {
+  auto event = strait::named_event::open(a[0]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(std::stoll(a[1])));
+  std::error_code ec;
+  event.set(ec);
+  return code_of(ec);
+}
+
 // release-semaphore SEM N: releases one N times; exits with the errc of the
 // first failure, 0 when all succeeded.
 int release_semaphore(const args_t& a) {
@@ -168,7 +177,7 @@ int main(int argc, char** argv) {
       {"hold-region", {4, hold_region}},     {"create-and-hang", {4, create_and_hang}},
       {"lock-and-hang", {2, lock_and_hang}}, {"hold-lock", {3, hold_lock}},
       {"wait-event", {3, wait_event}},       {"release-semaphore", {2, release_semaphore}},
-      {"invalid-name", {1, invalid_name}},
+      {"invalid-name", {1, invalid_name}},   {"set-event", {2, set_event}},
   };
   if (argc < 2) return fail("usage: strait_shm_peer ROLE ARGS...");
   const auto role = roles.find(argv[1]);

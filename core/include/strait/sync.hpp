@@ -7,6 +7,11 @@
 // out fails with errc::timed_out and changes nothing. strait::infinite waits
 // forever. Each call has an std::error_code overload and a throwing one
 // (std::system_error).
+//
+// named_event::async_wait and named_semaphore::async_acquire wait on an
+// io_context instead, with any asio completion token. Each pending one parks
+// a thread of this process in the OS's own wait (docs/shared-memory.md, "Async
+// waits"), so they suit a handful of objects, not thousands.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +19,14 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/io_context.hpp>
 
 #include <strait/channel.hpp>  // duration, infinite
+#include <strait/detail/completion.hpp>
 #include <strait/named_object.hpp>
 
 namespace strait {
@@ -27,6 +38,14 @@ namespace strait {
 // set ec = abandoned and return owning it; the throwing forms throw a
 // std::system_error with that code, also owning it: catch it, repair what the
 // dead owner left half-done, then unlock(). Later lockers see no error.
+//
+// There is no async_lock: ownership belongs to a thread on both platforms,
+// and an asynchronous lock would be taken by a helper thread (a Windows pool
+// or wait thread, a POSIX wait thread). That thread would own it, not the
+// handler's (unlock fails with access_denied), and its end would abandon the
+// mutex (WAIT_ABANDONED, EOWNERDEAD). Asynchronous code that needs mutual
+// exclusion uses a named_semaphore with maximum_count 1 (any thread may
+// release it) or an automatic named_event.
 class named_mutex {
  public:
   named_mutex() noexcept;
@@ -108,6 +127,31 @@ class named_semaphore {
   std::uint32_t release(std::uint32_t count = 1);
   std::uint32_t release(std::uint32_t count, std::error_code& ec);
 
+  // acquire() on the io_context: the handler, void(std::error_code), gets
+  // success once it took one count, the same count a synchronous acquire in
+  // any process would have taken (S5). No timeout: cancel() ends it. `ex`
+  // (or `io`) is the I/O executor; a handler's own associated executor, if
+  // it has one, runs it. Not open: invalid_argument.
+  template <class Token>
+  auto async_acquire(const asio::any_io_executor& ex, Token&& token) {
+    return asio::async_initiate<Token, void(std::error_code)>(
+        [this](auto handler, const asio::any_io_executor& e) {
+          start_acquire(e, detail::bind_completion<void(std::error_code)>(std::move(handler), e));
+        },
+        token, ex);
+  }
+  template <class Token>
+  auto async_acquire(asio::io_context& io, Token&& token) {
+    return async_acquire(asio::any_io_executor(io.get_executor()), std::forward<Token>(token));
+  }
+
+  // Pending async_acquire calls of this handle complete with
+  // operation_aborted and take nothing: a count released after cancel()
+  // returns is left for the next acquirer. One that already took its count
+  // completes with success (too late to cancel). close() and the destructor
+  // cancel them too, and wait until they have ended.
+  void cancel() noexcept;
+
   bool is_open() const noexcept;
   bool created() const noexcept;
   const std::string& name() const noexcept;
@@ -117,6 +161,8 @@ class named_semaphore {
 
  private:
   explicit named_semaphore(std::unique_ptr<impl> p) noexcept;
+  void start_acquire(const asio::any_io_executor& ex,
+                     detail::completion<void(std::error_code)> done);
   std::unique_ptr<impl> impl_;
 };
 
@@ -160,6 +206,32 @@ class named_event {
   bool wait_for(duration timeout);
   bool wait_for(duration timeout, std::error_code& ec);
 
+  // wait() on the io_context: the handler, void(std::error_code), gets
+  // success once the event was set. An automatic event is unset again by
+  // this wait exactly as by wait(): one set wakes one waiter, synchronous or
+  // asynchronous, in any process (S4). No timeout: cancel() ends it. `ex`
+  // (or `io`) is the I/O executor; a handler's own associated executor, if
+  // it has one, runs it. Not open: invalid_argument.
+  template <class Token>
+  auto async_wait(const asio::any_io_executor& ex, Token&& token) {
+    return asio::async_initiate<Token, void(std::error_code)>(
+        [this](auto handler, const asio::any_io_executor& e) {
+          start_wait(e, detail::bind_completion<void(std::error_code)>(std::move(handler), e));
+        },
+        token, ex);
+  }
+  template <class Token>
+  auto async_wait(asio::io_context& io, Token&& token) {
+    return async_wait(asio::any_io_executor(io.get_executor()), std::forward<Token>(token));
+  }
+
+  // Pending async_wait calls of this handle complete with operation_aborted
+  // and take nothing: a set made after cancel() returns is left for the next
+  // waiter. One that already took the set completes with success (too late
+  // to cancel). close() and the destructor cancel them too, and wait until
+  // they have ended.
+  void cancel() noexcept;
+
   bool is_open() const noexcept;
   bool created() const noexcept;
   const std::string& name() const noexcept;
@@ -169,6 +241,7 @@ class named_event {
 
  private:
   explicit named_event(std::unique_ptr<impl> p) noexcept;
+  void start_wait(const asio::any_io_executor& ex, detail::completion<void(std::error_code)> done);
   std::unique_ptr<impl> impl_;
 };
 
