@@ -1,5 +1,5 @@
-// named_event on POSIX: a "set" word in a shm_region; waiters sleep with a
-// futex on the region's `wakes` word (futex_acquire.hpp).
+// named_event on POSIX: a "set" word in a shm_region; waiters sleep on
+// the region's `wakes` word (wait_acquire.hpp).
 //
 // Manual reset: set stores 1 and wakes everyone; waiters return while it is 1.
 // Automatic reset (S4): set stores 1 and wakes one; a waiter returns only by
@@ -13,9 +13,9 @@
 #include <new>
 
 #include "async_waits.hpp"
-#include "futex_acquire.hpp"
 #include "named_objects.hpp"
 #include "shm_region.hpp"
+#include "wait_acquire.hpp"
 
 namespace strait::detail {
 namespace {
@@ -48,8 +48,7 @@ struct posix_named_event final : named_event::impl {
   std::error_code wait(deadline until) override { return acquire(until, nullptr); }
 
   void async_wait(wait_completion done, const asio::any_io_executor& ex) override {
-    waits.start(std::make_unique<futex_async_wait<posix_named_event>>(*this), std::move(done),
-                ex);
+    waits.start(std::make_unique<word_async_wait<posix_named_event>>(*this), std::move(done), ex);
   }
 
   void cancel() noexcept override { waits.cancel(); }

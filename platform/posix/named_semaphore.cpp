@@ -1,5 +1,5 @@
 // named_semaphore on POSIX: a count and its maximum in a shm_region; waiters
-// sleep with a futex on the region's `wakes` word (futex_acquire.hpp).
+// sleep on the region's `wakes` word (wait_acquire.hpp).
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -7,9 +7,9 @@
 #include <new>
 
 #include "async_waits.hpp"
-#include "futex_acquire.hpp"
 #include "named_objects.hpp"
 #include "shm_region.hpp"
+#include "wait_acquire.hpp"
 
 namespace strait::detail {
 namespace {
@@ -47,8 +47,8 @@ struct posix_named_semaphore final : named_semaphore::impl {
   }
 
   void async_acquire(wait_completion done, const asio::any_io_executor& ex) override {
-    waits.start(std::make_unique<futex_async_wait<posix_named_semaphore>>(*this),
-                std::move(done), ex);
+    waits.start(std::make_unique<word_async_wait<posix_named_semaphore>>(*this), std::move(done),
+                ex);
   }
 
   void cancel() noexcept override { waits.cancel(); }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <strait/strait.hpp>
@@ -206,6 +207,39 @@ TEST_CASE("S3.lock_excludes_other_process", "[S3]") {
   CHECK_FALSE(ec);  // released properly: not abandoned
   CHECK(exit_code(peer) == 0);
   mutex.unlock();
+}
+
+TEST_CASE("S3.recursive_and_owned_by_one_thread", "[S3]") {
+  auto mutex = strait::named_mutex::create(fresh("s3"));
+  mutex.lock();
+  mutex.lock();  // recursive, like a Windows mutex
+
+  std::error_code other_unlock;
+  bool other_locked = true;
+  std::thread([&] {
+    auto same = strait::named_mutex::open(mutex.name());
+    other_locked = same.try_lock();
+    same.unlock(other_unlock);
+  }).join();
+  CHECK_FALSE(other_locked);
+  CHECK(other_unlock == errc::access_denied);  // another thread is not the owner
+
+  mutex.unlock();
+  std::thread([&] {
+    auto same = strait::named_mutex::open(mutex.name());
+    other_locked = same.try_lock();  // still held once
+  }).join();
+  CHECK_FALSE(other_locked);
+
+  mutex.unlock();
+  std::error_code ec;
+  std::thread([&] {
+    auto same = strait::named_mutex::open(mutex.name());
+    other_locked = same.try_lock_for(wait_bound, ec);
+    same.unlock();
+  }).join();
+  CHECK(other_locked);
+  CHECK_FALSE(ec);
 }
 
 // ---- S4 ---------------------------------------------------------------------

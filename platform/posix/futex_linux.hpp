@@ -1,8 +1,8 @@
-// Waiting on a 32-bit word in shared memory: the one place named_event and
-// named_semaphore touch the OS to sleep. Linux futexes (shared, not
-// FUTEX_PRIVATE: the word lives in memory several processes map). A macOS
-// build would swap this file for __ulock_wait/os_sync_wait_on_address or a
-// portable condition-variable implementation; that is future work.
+// Waiting on a 32-bit word in shared memory, STRAIT_POSIX_SYNC=futex: the one
+// place named_event and named_semaphore touch the OS to sleep. Linux futexes
+// (shared, not FUTEX_PRIVATE: the word lives in memory several processes
+// map). wait_portable.hpp is the same interface for systems without them;
+// wait_word.hpp (generated) includes one of the two.
 #pragma once
 
 #include <linux/futex.h>
@@ -17,7 +17,7 @@
 
 #include "backend.hpp"
 
-namespace strait::detail::futex {
+namespace strait::detail::wait_word {
 
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
               std::atomic<std::uint32_t>::is_always_lock_free);
@@ -52,4 +52,4 @@ inline void wake(std::atomic<std::uint32_t>& word, std::uint32_t count) noexcept
   ::syscall(SYS_futex, address(word), FUTEX_WAKE, n, nullptr, nullptr, 0);
 }
 
-}  // namespace strait::detail::futex
+}  // namespace strait::detail::wait_word

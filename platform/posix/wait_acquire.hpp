@@ -15,7 +15,7 @@
 #include <system_error>
 
 #include "async_waits.hpp"
-#include "futex.hpp"
+#include "wait_word.hpp"
 
 namespace strait::detail {
 
@@ -30,7 +30,7 @@ struct wait_cancel {
 // Wakes the sleepers of `wakes` after the state changed (or to interrupt).
 inline void announce(std::atomic<std::uint32_t>& wakes, std::uint32_t sleepers) noexcept {
   wakes.fetch_add(1);
-  futex::wake(wakes, sleepers);
+  wait_word::wake(wakes, sleepers);
 }
 
 // Waits until `take()` succeeds (it takes the set or one count and says
@@ -55,16 +55,16 @@ std::error_code acquire(std::atomic<std::uint32_t>& wakes, deadline until, wait_
     } else if (take()) {
       return {};
     }
-    if (!futex::wait(wakes, seen, until)) return leave(errc::timed_out);
+    if (!wait_word::wait(wakes, seen, until)) return leave(errc::timed_out);
   }
 }
 
 // One asynchronous wait of `Object`, which has acquire(deadline,
 // wait_cancel*) and the `wakes` word it sleeps on.
 template <class Object>
-class futex_async_wait final : public async_waits::wait {
+class word_async_wait final : public async_waits::wait {
  public:
-  explicit futex_async_wait(Object& object) noexcept : object_(object) {}
+  explicit word_async_wait(Object& object) noexcept : object_(object) {}
 
   std::error_code run() override { return object_.acquire(no_deadline, &cancel_); }
 
