@@ -80,7 +80,7 @@ class named_mutex {
   const std::string& name() const noexcept;
   void close() noexcept;
 
-  struct impl;  // platform/<os>/named_mutex.cpp
+  struct impl;  // platform/<os>/named_mutex*.cpp
 
  private:
   explicit named_mutex(std::unique_ptr<impl> p) noexcept;
