@@ -11,33 +11,17 @@
 
 #include "catch.hpp"
 #include "child_process.hpp"
+#include "peer.hpp"
 #include "pattern.hpp"
 
 namespace {
 
+using namespace strait::shm_test;
+
 using namespace std::chrono_literals;
 using strait::errc;
 
-// Bounds that only mean "did not hang".
-constexpr auto exit_timeout = 20s;
-constexpr auto wait_bound = 20s;
-
 std::string fresh(const char* what) { return strait::test::unique_name(std::string("shm-") + what); }
-
-strait::test::child_process start_peer(const std::string& role,
-                                       const std::vector<std::string>& args) {
-  const auto self = strait::test::self_executable_path();
-  const auto program = self.parent_path() / ("strait_shm_peer" + self.extension().string());
-  std::vector<std::string> all{role};
-  all.insert(all.end(), args.begin(), args.end());
-  return strait::test::child_process(program, all);
-}
-
-int exit_code(strait::test::child_process& peer) {
-  if (const auto code = peer.wait(exit_timeout)) return *code;
-  peer.kill();
-  throw std::runtime_error("the peer did not exit in time");
-}
 
 int code(errc e) { return static_cast<int>(e); }
 

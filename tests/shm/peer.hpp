@@ -1,0 +1,35 @@
+// The other process of a tests/shm case: strait_shm_peer, started from
+// beside the test executable, and its exit code.
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "child_process.hpp"
+
+namespace strait::shm_test {
+
+// Bounds that only mean "did not hang".
+inline constexpr std::chrono::seconds exit_timeout{20};
+inline constexpr std::chrono::seconds wait_bound{20};
+
+// `strait_shm_peer ROLE ARGS...`
+inline test::child_process start_peer(const std::string& role,
+                                      const std::vector<std::string>& args) {
+  const auto self = test::self_executable_path();
+  const auto program = self.parent_path() / ("strait_shm_peer" + self.extension().string());
+  std::vector<std::string> all{role};
+  all.insert(all.end(), args.begin(), args.end());
+  return test::child_process(program, all);
+}
+
+// The peer's exit code; throws when it does not exit within exit_timeout.
+inline int exit_code(test::child_process& peer) {
+  if (const auto code = peer.wait(exit_timeout)) return *code;
+  peer.kill();
+  throw std::runtime_error("the peer did not exit in time");
+}
+
+}  // namespace strait::shm_test
