@@ -11,8 +11,9 @@ namespace strait {
 namespace detail {
 
 deadline deadline_after(duration timeout) noexcept {
+  if (timeout == infinite) return no_deadline;  // no clock read: every blocking call comes here
   const auto now = clock::now();
-  if (timeout == infinite || timeout > no_deadline - now) return no_deadline;
+  if (timeout > no_deadline - now) return no_deadline;
   return now + std::max(timeout, duration::zero());
 }
 
