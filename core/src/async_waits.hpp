@@ -24,9 +24,11 @@
 
 namespace strait::detail {
 
+// What an asynchronous wait completes (sync.hpp: void(std::error_code)).
+using wait_completion = completion<void(std::error_code)>;
+
 class async_waits {
  public:
-  using wait_completion = completion<void(std::error_code)>;
 
   // One blocking wait on one object.
   class wait {

@@ -4,8 +4,6 @@
 #include "named_objects.hpp"
 
 #include <limits>
-
-#include "async_waits.hpp"
 #include <utility>
 
 #include <fmt/format.h>

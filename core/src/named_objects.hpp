@@ -12,10 +12,10 @@
 
 #include <asio/any_io_executor.hpp>
 
-#include <strait/detail/completion.hpp>
 #include <strait/shared_memory.hpp>
 #include <strait/sync.hpp>
 
+#include "async_waits.hpp"
 #include "backend.hpp"
 
 namespace strait {
@@ -37,10 +37,6 @@ struct named_mutex::impl {
   std::string name;
   bool created = false;
 };
-
-namespace detail {
-using wait_completion = completion<void(std::error_code)>;
-}  // namespace detail
 
 // The async waits of both (sync.hpp): `done` runs on its own executor (it is
 // a detail::bind_completion), never from inside the call; `ex` is where an
