@@ -26,11 +26,7 @@ inline std::string fresh_name(std::string_view what = "mailslot") {
 }
 
 inline test::child_process start_peer(std::string_view role, const std::vector<std::string>& args) {
-  const auto self = test::self_executable_path();
-  const auto program = self.parent_path() / ("strait_mailslot_peer" + self.extension().string());
-  std::vector<std::string> all{std::string(role)};
-  all.insert(all.end(), args.begin(), args.end());
-  return test::child_process(program, all);
+  return test::start_beside("strait_mailslot_peer", role, args);
 }
 
 // The peer's exit code; throws when it does not exit in time.

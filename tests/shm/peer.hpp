@@ -18,11 +18,7 @@ inline constexpr std::chrono::seconds wait_bound{20};
 // `strait_shm_peer ROLE ARGS...`
 inline test::child_process start_peer(const std::string& role,
                                       const std::vector<std::string>& args) {
-  const auto self = test::self_executable_path();
-  const auto program = self.parent_path() / ("strait_shm_peer" + self.extension().string());
-  std::vector<std::string> all{role};
-  all.insert(all.end(), args.begin(), args.end());
-  return test::child_process(program, all);
+  return test::start_beside("strait_shm_peer", role, args);
 }
 
 // The peer's exit code; throws when it does not exit within exit_timeout.

@@ -49,6 +49,17 @@ inline constexpr int killed_exit_code = 128 + 9;
 // The full path of the running executable, found without argv[0].
 std::filesystem::path self_executable_path();
 
+// Starts `PROGRAM ROLE ARGS...`, where PROGRAM is a helper built beside the
+// running executable (with its extension: .exe on Windows).
+inline child_process start_beside(std::string_view program, std::string_view role,
+                                  const std::vector<std::string>& args) {
+  const auto self = self_executable_path();
+  std::vector<std::string> all{std::string(role)};
+  all.insert(all.end(), args.begin(), args.end());
+  return child_process(self.parent_path() / (std::string(program) + self.extension().string()),
+                       all);
+}
+
 // The id of the running process.
 std::uint64_t current_process_id() noexcept;
 
