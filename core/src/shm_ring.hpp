@@ -15,6 +15,7 @@
 // Nothing here blocks: waiting is the channel's business (shm_transport.cpp).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -56,6 +57,13 @@ constexpr std::uint32_t max_piece(std::uint32_t capacity) noexcept {
   return capacity / 2 - record_header_size;
 }
 
+// The largest record payload this side writes. Larger messages go in pieces
+// of this size even when the ring could take more at once: the consumer starts
+// copying a piece while the producer writes the next, and a producer waiting
+// for room waits for one piece to drain, not half the ring. Readers accept up
+// to max_piece(capacity), so this is a choice of the writer, not of the format.
+inline constexpr std::uint32_t written_piece_limit = 64 * 1024 - record_header_size;
+
 // A capacity both sides can use: a multiple of 64 within the limits.
 constexpr bool valid_capacity(std::uint64_t capacity) noexcept {
   return capacity >= min_capacity && capacity <= max_capacity && capacity % 64 == 0;
@@ -71,7 +79,10 @@ class ring_producer {
   ring_producer(ring_control* control, std::byte* data, std::uint32_t capacity) noexcept
       : control_(control), data_(data), capacity_(capacity) {}
 
-  std::uint32_t max_piece() const noexcept { return shm::max_piece(capacity_); }
+  // The largest record payload this producer writes.
+  std::uint32_t max_piece() const noexcept {
+    return std::min(shm::max_piece(capacity_), written_piece_limit);
+  }
 
   // Appends one record of `size` <= max_piece() bytes, or reports the ring
   // full (nothing written) or the consumer's head impossible (corrupt).
@@ -94,15 +105,21 @@ class ring_producer {
   }
 
   // Whether a record of `size` bytes fits now: ok, full, or corrupt (the
-  // consumer's head is impossible, S6).
-  result room_for(std::uint32_t size) const noexcept {
-    const std::uint64_t head = control_->head.load(std::memory_order_acquire);
-    if (head > tail_ || tail_ - head > capacity_) return result::corrupt;
-    const std::uint64_t free = capacity_ - (tail_ - head);
+  // consumer's head is impossible or went back, S6). The consumer's head is
+  // read only when the head last read leaves too little room: its cache line
+  // then stays with the consumer, whose store to it is cheap, instead of
+  // crossing between the cores on every message.
+  result room_for(std::uint32_t size) noexcept {
     const std::uint32_t to_end = capacity_ - static_cast<std::uint32_t>(tail_ % capacity_);
     const std::uint32_t record = record_header_size + padded(size);
-    return (record > to_end ? std::uint64_t{to_end} + record : record) > free ? result::full
-                                                                              : result::ok;
+    const std::uint64_t needed = record > to_end ? std::uint64_t{to_end} + record : record;
+    if (needed <= capacity_ - (tail_ - head_seen_)) return result::ok;
+    const std::uint64_t head = control_->head.load(std::memory_order_acquire);
+    // tail_ - head_seen_ <= capacity_ always, so a head not behind head_seen_
+    // is never more than a ring behind the tail.
+    if (head < head_seen_ || head > tail_) return result::corrupt;
+    head_seen_ = head;
+    return needed <= capacity_ - (tail_ - head) ? result::ok : result::full;
   }
 
  private:
@@ -115,6 +132,7 @@ class ring_producer {
   std::byte* data_ = nullptr;
   std::uint32_t capacity_ = 0;
   std::uint64_t tail_ = 0;
+  std::uint64_t head_seen_ = 0;  // the consumer's head when last read: at most the real one
 };
 
 class ring_consumer {
