@@ -31,7 +31,12 @@ bool wants_slow_peer_row(const std::string& label);
 const char* outcome_text(goal::outcome o);
 
 // Every goal, evaluated on `result` (rows missing from the run: not_measured).
-std::vector<goal> evaluate_goals(const run_result& result);
+// With several rounds (`result` their merge, each row's figures the medians
+// over the rounds), each goal is judged on the median of its ratio in each
+// round: a figure and its floor are measured close together in time, which
+// matters on a machine whose speed drifts from one moment to the next.
+std::vector<goal> evaluate_goals(const run_result& result,
+                                 const std::vector<run_result>& rounds = {});
 
 // Whether the run measured anything the goals are about (a strait shm row).
 bool has_goal_rows(const run_result& result);

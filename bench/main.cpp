@@ -32,7 +32,7 @@ namespace {
 
 constexpr const char* usage =
     "usage: strait-bench [--quick] [--iterations N] [--repeats R] [--budget SECONDS]\n"
-    "                    [--pin CLIENT_CPU,SERVER_CPU] [--only WORD]...\n"
+    "                    [--rounds N] [--pin CLIENT_CPU,SERVER_CPU] [--only WORD]...\n"
     "                    [--shm-spin-time MICROSECONDS] [--think-time MICROSECONDS]\n"
     "                    [--json FILE] [--csv FILE] [--plot DIR] [URL...]\n"
     "\n"
@@ -43,6 +43,9 @@ constexpr const char* usage =
     "  --iterations N  N round trips / messages per repeat instead of a time budget\n"
     "  --repeats R     repeats per measurement; the median is reported (default 5)\n"
     "  --budget S      seconds per repeat when counts come from the time budget (0.8)\n"
+    "  --rounds N      measure everything N times over, in fresh processes each time;\n"
+    "                  figures are medians over the rounds, and each shm:// goal is\n"
+    "                  judged on the median of its ratio in each round (default 1)\n"
     "  --pin C,S       pin this process to CPU C and the server process to CPU S\n"
     "  --only WORD     only mechanisms whose name contains WORD (repeatable)\n"
     "  --shm-spin-time US\n"
@@ -359,31 +362,75 @@ sb::machine describe_machine() {
   return m;
 }
 
+// The rounds of a run as one: every round measured the same rows in the same
+// order; each figure of a row is the median of that figure over the rounds.
+// A row that failed in any round is failed.
+sb::run_result merge_rounds(const std::vector<sb::run_result>& rounds) {
+  sb::run_result out = rounds.front();
+  out.notes.clear();
+  for (const auto& round : rounds) {
+    out.failed = out.failed || round.failed;
+    for (const auto& note : round.notes)
+      if (std::find(out.notes.begin(), out.notes.end(), note) == out.notes.end())
+        out.notes.push_back(note);
+  }
+  for (auto rows : {&sb::run_result::latency_rows, &sb::run_result::throughput_rows}) {
+    for (std::size_t i = 0; i < (out.*rows).size(); ++i) {
+      sb::row& merged = (out.*rows)[i];
+      std::vector<sb::latency> rtts;
+      std::vector<double> rates, counts;
+      merged.repeats = 0;
+      for (const auto& round : rounds) {
+        const sb::row& r = (round.*rows)[i];
+        if (!r.error.empty() && merged.error.empty()) merged.error = r.error;
+        rtts.push_back(r.rtt);
+        rates.push_back(r.messages_per_second);
+        counts.push_back(static_cast<double>(r.count));
+        merged.repeats += r.repeats;
+      }
+      merged.rtt = sb::median(rtts);
+      merged.messages_per_second = sb::median(rates);
+      merged.gigabytes_per_second =
+          merged.messages_per_second * static_cast<double>(merged.size) / 1e9;
+      merged.count = static_cast<std::size_t>(sb::median(counts));
+    }
+  }
+  return out;
+}
+
 int run(options opt) {
-  sb::run_result result;
-  result.settings = opt.settings;
-  result.host = describe_machine();
-  result.started = utc_now();
+  const auto host = describe_machine();
+  const auto started = utc_now();
   const auto t0 = std::chrono::steady_clock::now();
 
+  std::vector<std::string> notes;
   if (opt.settings.pin.size() == 2 && !sb::pin_to_cpu(opt.settings.pin[0]))
-    result.notes.push_back("--pin: this platform cannot pin a process to a CPU");
+    notes.push_back("--pin: this platform cannot pin a process to a CPU");
   for (const auto& peer : sb::missing_peers())
-    result.notes.push_back(
+    notes.push_back(
         fmt::format("{}: not found when the bench was configured; "
                     "scripts/install-deps --bench installs it",
                     peer));
 
   const auto subjects = choose_subjects(opt);
-  fmt::print(stderr, "strait-bench: {} mechanisms, {}\n", subjects.size(),
+  fmt::print(stderr, "strait-bench: {} mechanisms, {}{}\n", subjects.size(),
              opt.settings.fixed_iterations != 0
                  ? fmt::format("{} iterations per repeat", opt.settings.fixed_iterations)
-                 : fmt::format("{:.2g} s per repeat", opt.settings.budget_seconds));
-  progress bar(subjects.size());
-  for (const auto& s : subjects) run_subject(s, opt, bar, result);
+                 : fmt::format("{:.2g} s per repeat", opt.settings.budget_seconds),
+             opt.settings.rounds > 1 ? fmt::format(", {} rounds", opt.settings.rounds) : "");
+  progress bar(subjects.size() * opt.settings.rounds);
+  std::vector<sb::run_result> rounds(opt.settings.rounds);
+  for (auto& round : rounds) {
+    round.settings = opt.settings;
+    round.notes = notes;
+    for (const auto& s : subjects) run_subject(s, opt, bar, round);
+  }
+  sb::run_result result = merge_rounds(rounds);
+  result.host = host;
+  result.started = started;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  if (sb::has_goal_rows(result)) result.goals = sb::evaluate_goals(result);
+  if (sb::has_goal_rows(result)) result.goals = sb::evaluate_goals(result, rounds);
   sb::print_tables(result);
   sb::print_goals(result);
   if (!opt.json_file.empty()) sb::write_json(result, opt.json_file);
@@ -450,6 +497,8 @@ int main(int argc, char** argv) {
         opt.settings.repeats = std::max<std::size_t>(1, std::stoul(value()));
       } else if (a == "--budget" && has_value) {
         opt.settings.budget_seconds = std::stod(value());
+      } else if (a == "--rounds" && has_value) {
+        opt.settings.rounds = std::max<std::size_t>(1, std::stoul(value()));
       } else if (a == "--pin" && has_value) {
         opt.settings.pin = parse_pin(value());
       } else if (a == "--only" && has_value) {

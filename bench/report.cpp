@@ -114,10 +114,13 @@ double throughput_overhead(const row& r, const row& b) {
 void print_tables(const run_result& result) {
   const auto& s = result.settings;
   const auto w = label_width(result);
-  fmt::print("\nstrait-bench ({}): {}, median of {} repeats\n", s.mode,
+  fmt::print("\nstrait-bench ({}): {}, median of {} repeats{}\n", s.mode,
              s.fixed_iterations != 0 ? fmt::format("{} iterations per repeat", s.fixed_iterations)
                                      : fmt::format("{:.2g} s per repeat", s.budget_seconds),
-             s.repeats);
+             s.repeats,
+             s.rounds > 1 ? fmt::format(" in each of {} rounds, then the median over the rounds",
+                                        s.rounds)
+                          : "");
   fmt::print("machine: {}; {}; {}; {}, {}\n", result.host.cpu, result.host.cpus, result.host.os,
              result.host.compiler, result.host.build);
   if (s.pin.size() == 2)
@@ -179,10 +182,10 @@ void write_json(const run_result& result, const std::string& file) {
   out << "  \"seconds\": " << json_number(result.seconds) << ",\n";
   out << "  \"command\": " << json_string(s.command) << ",\n";
   out << fmt::format(
-      "  \"settings\": {{\"mode\": {}, \"repeats\": {}, \"budget_seconds\": {}, "
+      "  \"settings\": {{\"mode\": {}, \"repeats\": {}, \"rounds\": {}, \"budget_seconds\": {}, "
       "\"fixed_iterations\": {}, \"pin\": [{}], \"shm_spin_time_us\": {}, "
       "\"think_time_us\": {}}},\n",
-      json_string(s.mode), s.repeats, json_number(s.budget_seconds), s.fixed_iterations,
+      json_string(s.mode), s.repeats, s.rounds, json_number(s.budget_seconds), s.fixed_iterations,
       fmt::join(s.pin, ", "), json_number(microseconds(s.shm_spin_time)),
       json_number(microseconds(s.think_time)));
   out << fmt::format(
@@ -228,14 +231,18 @@ void write_json(const run_result& result, const std::string& file) {
   out << "  \"goals\": [\n";
   for (std::size_t i = 0; i < result.goals.size(); ++i) {
     const auto& g = result.goals[i];
+    std::vector<std::string> round_ratios;
+    for (const double r : g.round_ratios) round_ratios.push_back(json_number(r));
     out << fmt::format(
         "    {{\"goal\": {}, \"mechanism\": {}, \"baseline\": {}, \"size\": {}, "
         "\"measure\": {}, \"value\": {}, \"baseline_value\": {}, \"ratio\": {}, "
-        "\"limit\": {}, \"limit_is\": \"{}\", \"verdict\": {}, \"detail\": {}}}{}\n",
+        "\"round_ratios\": [{}], \"limit\": {}, \"limit_is\": \"{}\", \"verdict\": {}, "
+        "\"detail\": {}}}{}\n",
         json_string(g.text), json_string(g.subject), json_string(g.baseline), g.size,
         json_string(g.measure), json_number(g.value), json_number(g.base), json_number(g.ratio),
-        json_number(g.limit), g.bandwidth ? "at least" : "at most",
-        json_string(outcome_text(g.result)), json_string(g.detail),
+        fmt::join(round_ratios, ", "), json_number(g.limit),
+        g.bandwidth ? "at least" : "at most", json_string(outcome_text(g.result)),
+        json_string(g.detail),
         i + 1 < result.goals.size() ? "," : "");
   }
   out << "  ],\n";

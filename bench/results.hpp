@@ -34,6 +34,7 @@ struct row {
 struct run_settings {
   std::string mode;  // "full", "quick"
   std::size_t repeats = 0;
+  std::size_t rounds = 1;            // the whole selection measured this many times over
   double budget_seconds = 0;         // per repeat, when counts are not fixed
   std::size_t fixed_iterations = 0;  // 0: from the time budget
   std::vector<int> pin;              // client CPU, server CPU; empty: not pinned
@@ -52,7 +53,8 @@ struct goal {
   std::string measure;     // what value and base are: "p50_us", "gigabytes_per_second"...
   double limit = 0;
   double value = 0, base = 0;  // the subject's and the floor's figure
-  double ratio = 0;            // value / base
+  double ratio = 0;            // value / base; with rounds, the median of round_ratios
+  std::vector<double> round_ratios;  // with --rounds: the ratio in each round that measured both
   std::string detail;          // what else to know (p99 ratios, why not measured)
   outcome result = outcome::not_measured;
 };
