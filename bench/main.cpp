@@ -43,9 +43,10 @@ constexpr const char* usage =
     "  --iterations N  N round trips / messages per repeat instead of a time budget\n"
     "  --repeats R     repeats per measurement; the median is reported (default 5)\n"
     "  --budget S      seconds per repeat when counts come from the time budget (0.8)\n"
-    "  --rounds N      measure everything N times over, in fresh processes each time;\n"
-    "                  figures are medians over the rounds, and each shm:// goal is\n"
-    "                  judged on the median of its ratio in each round (default 1)\n"
+    "  --rounds N      measure everything N times over, each row of every mechanism\n"
+    "                  in turn with its own server process; figures are medians over\n"
+    "                  the rounds, and each shm:// goal is judged on the median of its\n"
+    "                  ratio in each round (default 1)\n"
     "  --pin C,S       pin this process to CPU C and the server process to CPU S\n"
     "  --only WORD     only mechanisms whose name contains WORD (repeatable)\n"
     "  --shm-spin-time US\n"
@@ -214,11 +215,40 @@ sb::row slow_peer_row(const subject& s, std::chrono::nanoseconds think) {
   return r;
 }
 
-// Measures one subject; a failure marks its unmeasured rows and the run.
-void run_subject(const subject& s, const options& opt, progress& bar, sb::run_result& out) {
-  auto latency_rows = rows_for(s, opt.latency_sizes, true);
-  if (s.slow_peer) latency_rows.push_back(slow_peer_row(s, opt.settings.think_time));
-  auto throughput_rows = rows_for(s, opt.throughput_sizes, false);
+// The rows one server process of `s` measures.
+struct subject_rows {
+  std::vector<sb::row> latency, throughput;
+};
+
+// Every row of `s`.
+subject_rows all_rows(const subject& s, const options& opt) {
+  subject_rows rows{rows_for(s, opt.latency_sizes, true), rows_for(s, opt.throughput_sizes, false)};
+  if (s.slow_peer) rows.latency.push_back(slow_peer_row(s, opt.settings.think_time));
+  return rows;
+}
+
+// The slots of a round that measures one row of every subject at a time, so
+// that the rows compared with each other are measured seconds apart: the round
+// trips by size, then the slow peer, then the streams by size.
+std::size_t slot_count(const options& opt) {
+  return opt.latency_sizes.size() + 1 + opt.throughput_sizes.size();
+}
+
+// The row of `s` in slot i (none: `s` has no slow-peer row).
+std::optional<subject_rows> row_at(const subject& s, const options& opt, std::size_t i) {
+  auto all = all_rows(s, opt);
+  const auto sizes = opt.latency_sizes.size();
+  if (i < sizes || (i == sizes && s.slow_peer)) return subject_rows{{all.latency[i]}, {}};
+  if (i == sizes) return std::nullopt;
+  return subject_rows{{}, {all.throughput[i - sizes - 1]}};
+}
+
+// Measures `rows` of one subject with one server process; a failure marks
+// its unmeasured rows and the run.
+void run_subject(const subject& s, subject_rows measured, const options& opt, progress& bar,
+                 sb::run_result& out) {
+  auto& latency_rows = measured.latency;
+  auto& throughput_rows = measured.throughput;
   bar.start(s.label);
   try {
     std::vector<std::string> args{"--serve", s.mech->name, s.address};
@@ -418,12 +448,28 @@ int run(options opt) {
                  ? fmt::format("{} iterations per repeat", opt.settings.fixed_iterations)
                  : fmt::format("{:.2g} s per repeat", opt.settings.budget_seconds),
              opt.settings.rounds > 1 ? fmt::format(", {} rounds", opt.settings.rounds) : "");
-  progress bar(subjects.size() * opt.settings.rounds);
+  // One round: a server process per subject. More rounds: a server process
+  // per subject and row, one row of every subject after the other.
+  const bool by_row = opt.settings.rounds > 1;
   std::vector<sb::run_result> rounds(opt.settings.rounds);
+  std::size_t server_runs = subjects.size();
+  if (by_row) {
+    server_runs = 0;
+    for (const auto& s : subjects) server_runs += slot_count(opt) - (s.slow_peer ? 0 : 1);
+    server_runs *= rounds.size();
+  }
+  progress bar(server_runs);
   for (auto& round : rounds) {
     round.settings = opt.settings;
     round.notes = notes;
-    for (const auto& s : subjects) run_subject(s, opt, bar, round);
+    if (!by_row) {
+      for (const auto& s : subjects) run_subject(s, all_rows(s, opt), opt, bar, round);
+      continue;
+    }
+    for (std::size_t i = 0; i < slot_count(opt); ++i)
+      for (const auto& s : subjects)
+        if (auto rows = row_at(s, opt, i))
+          run_subject(s, std::move(*rows), opt, bar, round);
   }
   sb::run_result result = merge_rounds(rounds);
   result.host = host;
