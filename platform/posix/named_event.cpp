@@ -77,12 +77,8 @@ std::unique_ptr<named_event::impl> open_named_event(open_mode mode, const std::s
     s->manual = options.reset == event_reset::manual ? 1u : 0u;
     return std::error_code{};
   };
-  auto region = shm_region::open(kind_event, name, mode, sizeof(event_state), init, ec);
+  auto region = shm_region::open_state(kind_event, name, mode, sizeof(event_state), init, ec);
   if (!region) return nullptr;
-  if (region->payload_size() < sizeof(event_state)) {
-    ec = make_error_code(errc::protocol_error);  // S6
-    return nullptr;
-  }
   auto p = std::make_unique<posix_named_event>();
   p->manual = static_cast<const event_state*>(region->payload())->manual != 0;
   p->region = std::move(*region);

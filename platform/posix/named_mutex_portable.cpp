@@ -115,12 +115,8 @@ std::unique_ptr<named_mutex::impl> open_named_mutex(open_mode mode, const std::s
     new (where) mutex_state{};
     return std::error_code{};
   };
-  auto region = shm_region::open(kind_mutex, name, mode, sizeof(mutex_state), init, ec);
+  auto region = shm_region::open_state(kind_mutex, name, mode, sizeof(mutex_state), init, ec);
   if (!region) return nullptr;
-  if (region->payload_size() < sizeof(mutex_state)) {
-    ec = make_error_code(errc::protocol_error);  // S6
-    return nullptr;
-  }
   auto p = std::make_unique<portable_named_mutex>();
   p->region = std::move(*region);
   p->name = name;

@@ -90,12 +90,9 @@ struct posix_named_mutex final : named_mutex::impl {
 std::unique_ptr<named_mutex::impl> open_named_mutex(open_mode mode, const std::string& name,
                                                     const object_options& /*one namespace*/,
                                                     std::error_code& ec) {
-  auto region = shm_region::open(kind_mutex, name, mode, sizeof(pthread_mutex_t), init_mutex, ec);
+  auto region =
+      shm_region::open_state(kind_mutex, name, mode, sizeof(pthread_mutex_t), init_mutex, ec);
   if (!region) return nullptr;
-  if (region->payload_size() < sizeof(pthread_mutex_t)) {
-    ec = make_error_code(errc::protocol_error);  // S6
-    return nullptr;
-  }
   auto p = std::make_unique<posix_named_mutex>();
   p->region = std::move(*region);
   p->name = name;

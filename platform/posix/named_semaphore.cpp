@@ -81,11 +81,11 @@ std::unique_ptr<named_semaphore::impl> open_named_semaphore(open_mode mode,
     s->maximum = options.maximum_count;
     return std::error_code{};
   };
-  auto region = shm_region::open(kind_semaphore, name, mode, sizeof(semaphore_state), init, ec);
+  auto region =
+      shm_region::open_state(kind_semaphore, name, mode, sizeof(semaphore_state), init, ec);
   if (!region) return nullptr;
   const auto* s = static_cast<const semaphore_state*>(region->payload());
-  if (region->payload_size() < sizeof(semaphore_state) || s->maximum < 1 ||
-      s->maximum > 0x7fffffffu) {
+  if (s->maximum < 1 || s->maximum > 0x7fffffffu) {
     ec = make_error_code(errc::protocol_error);  // S6
     return nullptr;
   }

@@ -93,6 +93,17 @@ shm_region& shm_region::operator=(shm_region&& other) noexcept {
 
 shm_region::~shm_region() { close(); }
 
+std::optional<shm_region> shm_region::open_state(std::string_view kind, const std::string& name,
+                                                 open_mode mode, std::size_t state_size,
+                                                 const initializer& init, std::error_code& ec) {
+  auto region = open(kind, name, mode, state_size, init, ec);
+  if (region && region->payload_size() < state_size) {
+    ec = make_error_code(errc::protocol_error);  // S6
+    return std::nullopt;
+  }
+  return region;
+}
+
 std::optional<shm_region> shm_region::open(std::string_view kind, const std::string& name,
                                            open_mode mode, std::size_t payload_size,
                                            const initializer& init, std::error_code& ec) {

@@ -41,6 +41,11 @@ class shm_region {
   static std::optional<shm_region> open(std::string_view kind, const std::string& name,
                                         open_mode mode, std::size_t payload_size,
                                         const initializer& init, std::error_code& ec);
+  // open() for a named mutex, event or semaphore, whose state has a fixed
+  // size: an opened region too small to hold it is protocol_error (S6).
+  static std::optional<shm_region> open_state(std::string_view kind, const std::string& name,
+                                              open_mode mode, std::size_t state_size,
+                                              const initializer& init, std::error_code& ec);
 
   void* payload() const noexcept { return payload_; }
   std::size_t payload_size() const noexcept { return payload_size_; }
