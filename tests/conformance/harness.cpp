@@ -34,21 +34,12 @@ std::string unserved_url() {
 
 test::child_process start_peer(std::string_view role, const std::string& url,
                                const std::vector<std::string>& args) {
-  // Beside this executable, with the same extension (.exe on Windows).
-  const auto self = test::self_executable_path();
-  const auto program =
-      self.parent_path() / ("strait_conformance_peer" + self.extension().string());
-  std::vector<std::string> all{std::string(role), url};
+  std::vector<std::string> all{url};
   all.insert(all.end(), args.begin(), args.end());
-  return test::child_process(program, all);
+  return test::start_beside("strait_conformance_peer", role, all);
 }
 
-int exit_code(test::child_process& peer) {
-  if (const auto code = peer.wait(exit_timeout)) return *code;
-  peer.kill();
-  throw std::runtime_error("the peer did not exit within " +
-                           std::to_string(exit_timeout.count()) + " s");
-}
+int exit_code(test::child_process& peer) { return test::exit_code_within(peer, exit_timeout); }
 
 void bound_blocking_calls(strait::channel& ch) {
   ch.set_send_timeout(io_timeout);

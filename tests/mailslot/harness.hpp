@@ -30,11 +30,7 @@ inline test::child_process start_peer(std::string_view role, const std::vector<s
 }
 
 // The peer's exit code; throws when it does not exit in time.
-inline int exit_code(test::child_process& peer) {
-  if (const auto code = peer.wait(exit_timeout)) return *code;
-  peer.kill();
-  throw std::runtime_error("a mailslot peer did not exit in time");
-}
+inline int exit_code(test::child_process& peer) { return test::exit_code_within(peer, exit_timeout); }
 
 // A mailslot on which peers report "ready" before the test goes on.
 struct report_box {

@@ -37,10 +37,7 @@ struct hostile_session {
   }
 
   static strait::test::child_process start(const std::string& role, const std::string& url) {
-    const auto self = strait::test::self_executable_path();
-    const auto program =
-        self.parent_path() / ("strait_shm_hostile_client" + self.extension().string());
-    return strait::test::child_process(program, {role, url});
+    return strait::test::start_beside("strait_shm_hostile_client", role, {url});
   }
 
   // Closes our end; the peer exits when it sees that.

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <chrono>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,10 +21,6 @@ inline test::child_process start_peer(const std::string& role,
 }
 
 // The peer's exit code; throws when it does not exit within exit_timeout.
-inline int exit_code(test::child_process& peer) {
-  if (const auto code = peer.wait(exit_timeout)) return *code;
-  peer.kill();
-  throw std::runtime_error("the peer did not exit in time");
-}
+inline int exit_code(test::child_process& peer) { return test::exit_code_within(peer, exit_timeout); }
 
 }  // namespace strait::shm_test

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,15 @@ inline child_process start_beside(std::string_view program, std::string_view rol
   all.insert(all.end(), args.begin(), args.end());
   return child_process(self.parent_path() / (std::string(program) + self.extension().string()),
                        all);
+}
+
+// The child's exit code; kills it and throws std::runtime_error when it has
+// not exited within `timeout`, so that a hung peer fails the test, not stalls it.
+inline int exit_code_within(child_process& child, std::chrono::seconds timeout) {
+  if (const auto code = child.wait(timeout)) return *code;
+  child.kill();
+  throw std::runtime_error("the peer did not exit within " + std::to_string(timeout.count()) +
+                           " s");
 }
 
 // The id of the running process.
