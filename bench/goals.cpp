@@ -15,10 +15,6 @@ namespace {
 constexpr std::size_t round_trip_size = 64;
 constexpr std::size_t stream_size = std::size_t{1} << 20;
 
-double microseconds(std::chrono::nanoseconds d) {
-  return std::chrono::duration<double, std::micro>(d).count();
-}
-
 const row* find_measured(const std::vector<row>& rows, const std::string& label,
                          std::size_t size) {
   for (const auto& r : rows)

@@ -81,10 +81,6 @@ std::string json_string(const std::string& s) {
 
 std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "null"; }
 
-double microseconds(std::chrono::nanoseconds d) {
-  return std::chrono::duration<double, std::micro>(d).count();
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";

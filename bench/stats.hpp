@@ -8,6 +8,11 @@
 
 namespace strait::bench {
 
+// A duration in (fractional) microseconds, the unit every report prints.
+inline double microseconds(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
+
 struct latency {
   double p50 = 0, p99 = 0, p999 = 0, max = 0;  // microseconds
 };

@@ -30,6 +30,13 @@ std::string reply_url(const std::string& url) {
   return ep.url();
 }
 
+strait::listen_options listen_options_for(const shm_waiting& w) {
+  strait::listen_options options;
+  options.shm_wait = w.wait;
+  options.shm_spin_time = w.spin_time;
+  return options;
+}
+
 strait::channel connect_when_ready(asio::io_context& io, const std::string& url,
                                    const shm_waiting& w) {
   strait::connect_options options;
@@ -52,10 +59,7 @@ class strait_link final : public link {
   // Server side: listen, accept one client, then set up the way back.
   static std::unique_ptr<link> serve(const std::string& url, const shm_waiting& w) {
     auto self = std::make_unique<strait_link>(true);
-    strait::listen_options options;
-    options.shm_wait = w.wait;
-    options.shm_spin_time = w.spin_time;
-    self->listener_ = strait::listen(self->io_, url, options);
+    self->listener_ = strait::listen(self->io_, url, listen_options_for(w));
     self->listener_.set_accept_timeout(link_timeout);
     self->main_ = self->listener_.accept();
     configure(self->main_);
@@ -78,10 +82,7 @@ class strait_link final : public link {
     configure(self->main_);
     self->one_way_ = !self->main_.capabilities().can_receive;
     if (self->one_way_) {
-      strait::listen_options options;
-      options.shm_wait = w.wait;
-      options.shm_spin_time = w.spin_time;
-      self->listener_ = strait::listen(self->io_, reply_url(url), options);
+      self->listener_ = strait::listen(self->io_, reply_url(url), listen_options_for(w));
       self->listener_.set_accept_timeout(link_timeout);
     }
     std::byte hello{1};
