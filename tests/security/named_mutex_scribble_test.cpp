@@ -4,11 +4,13 @@
 // the peer where the other process's memory is; S3 (abandoned) is covered by
 // shm.S3.*. The hostile or victim end runs in strait_named_mutex_scribble_peer.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <strait/strait.hpp>
@@ -47,23 +49,40 @@ TEST_CASE("named_mutex_scribbled_state_random_bytes_never_crash", "[security][S6
   auto mutex = strait::named_mutex::create(strait::test::unique_name("scribbled"));
   auto peer = start_peer("scribble", {mutex.name(), "1500", "12"});
 
-  // Lock and unlock while the peer scribbles; every wait is bounded and any
-  // error is allowed: what is checked is that this process survives.
-  std::optional<int> peer_exit;
-  unsigned rounds = 0, locked = 0, failed = 0;
-  while (!(peer_exit = peer.wait(0ms)) && rounds < 100000) {
-    std::error_code ec;
-    if (mutex.try_lock_for(5ms, ec)) {
-      ++locked;
-      mutex.unlock(ec);
+  // Two threads, each with its own handle, lock and unlock while the peer
+  // scribbles, so that both the uncontended path and the sleeping one meet
+  // its bytes. Every wait is bounded and any error is allowed: what is
+  // checked is that this process survives and returns.
+  struct tally {
+    unsigned rounds = 0, locked = 0, errors = 0;
+  };
+  std::atomic<bool> stop{false};
+  const auto hammer = [&stop](strait::named_mutex& handle, tally& t, const auto& done) {
+    while (!done() && t.rounds < 2'000'000) {
+      std::error_code ec;
+      if (handle.try_lock_for(5ms, ec)) {
+        ++t.locked;
+        handle.unlock(ec);
+      }
+      if (ec) ++t.errors;
+      ++t.rounds;
     }
-    if (ec) ++failed;
-    ++rounds;
-  }
+    stop = true;
+  };
+  tally mine, other;
+  std::thread second([&] {
+    auto handle = strait::named_mutex::open(mutex.name());
+    hammer(handle, other, [&stop] { return stop.load(); });
+  });
+  std::optional<int> peer_exit;
+  hammer(mutex, mine, [&] { return stop.load() || (peer_exit = peer.wait(0ms)).has_value(); });
+  second.join();
   if (!peer_exit) peer_exit = strait::test::exit_code_within(peer, exit_timeout);
-  INFO("rounds " << rounds << ", locked " << locked << ", errors " << failed);
+  INFO("rounds " << mine.rounds << " + " << other.rounds << ", locked " << mine.locked << " + "
+                 << other.locked << ", errors " << mine.errors << " + " << other.errors);
   CHECK(*peer_exit == 0);
-  CHECK(rounds > 0);
+  CHECK(mine.rounds > 0);
+  CHECK(other.rounds > 0);
 
   // Whatever the peer left behind, no live process owns the mutex: a bounded
   // lock takes it (possibly as abandoned) instead of waiting forever.
