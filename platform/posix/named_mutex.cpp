@@ -26,16 +26,18 @@
 //   waiter by one at most.
 //
 // Our recursion count and which of our threads owns the mutex are kept in
-// this process (process_side), not in the shared state.
+// this process (process_side), not in the shared state. A thread that ends
+// holding the lock abandons it as on Windows: it leaves an id with pid 0,
+// which no process has (held_by_this_thread).
 //
-// Limits: a thread that ends holding the lock while its process lives is not
-// detected (its process still holds the byte lock); fcntl locks belong to a
-// process, so all handles of one mutex in a process share one descriptor of
-// the owners file (closing another would drop them all).
+// fcntl locks belong to a process, and closing any descriptor of a file drops
+// them all: every handle of one mutex in a process shares one descriptor of
+// the owners file.
 #include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -46,6 +48,7 @@
 #include <new>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "named_objects.hpp"
 #include "shm_region.hpp"
@@ -193,20 +196,72 @@ void wake_one(mutex_state& s) noexcept {
   wait_word::wake(s.wakes, 1);
 }
 
+// The mutexes this thread holds. When the thread ends holding one (S3), its
+// id in the owner word becomes the same tag with pid 0: no process holds that
+// byte, so the next locker takes the lock as abandoned. A region closed
+// meanwhile is skipped; a stale entry changes nothing, since only a word that
+// still holds this thread's id is changed.
+class held_by_this_thread {
+ public:
+  held_by_this_thread() = default;
+  held_by_this_thread(const held_by_this_thread&) = delete;
+  held_by_this_thread& operator=(const held_by_this_thread&) = delete;
+
+  ~held_by_this_thread() {
+    for (const auto& h : held_) {
+      const auto region = h.region.lock();
+      if (!region) continue;
+      auto& s = *static_cast<mutex_state*>(region->payload());
+      const owner_id tag = h.self & ~owner_id{0xffffffffu};
+      owner_id expected = h.self;
+      if (s.owner.compare_exchange_strong(expected, tag != 0 ? tag : owner_id{1} << 32) &&
+          s.waiters.load() != 0)
+        wake_one(s);
+    }
+  }
+
+  void add(const std::shared_ptr<shm_region>& region, owner_id self) {
+    std::erase_if(held_, [](const held& h) { return h.region.expired(); });
+    held_.push_back({region.get(), region, self});
+  }
+
+  void remove(const shm_region* region) noexcept {
+    const auto it = std::find_if(held_.begin(), held_.end(),
+                                 [region](const held& h) { return h.key == region; });
+    if (it == held_.end()) return;
+    *it = std::move(held_.back());
+    held_.pop_back();
+  }
+
+ private:
+  struct held {
+    const shm_region* key;
+    std::weak_ptr<shm_region> region;
+    owner_id self;
+  };
+  std::vector<held> held_;
+};
+
+held_by_this_thread& held_here() {
+  thread_local held_by_this_thread held;
+  return held;
+}
+
 struct posix_named_mutex final : named_mutex::impl {
   std::string owners_path;
   process_side* side = nullptr;
-  shm_region region;  // closed after the destructor has detached `side`
+  std::shared_ptr<shm_region> region;  // closed after the destructor has detached `side`
 
   ~posix_named_mutex() override {
     if (side) sides().detach(owners_path);
   }
 
-  mutex_state& state() const noexcept { return *static_cast<mutex_state*>(region.payload()); }
+  mutex_state& state() const noexcept { return *static_cast<mutex_state*>(region->payload()); }
 
-  std::error_code took(owner_id self, std::error_code ec) noexcept {
+  std::error_code took(owner_id self, std::error_code ec) {
     side->owned_by.store(self, std::memory_order_relaxed);
     side->recursion.store(1, std::memory_order_relaxed);
+    held_here().add(region, self);
     return ec;
   }
 
@@ -271,6 +326,7 @@ struct posix_named_mutex final : named_mutex::impl {
     }
     side->recursion.store(0, std::memory_order_relaxed);
     side->owned_by.store(0, std::memory_order_relaxed);
+    held_here().remove(region.get());
     // Only our own id is cleared: a value a peer wrote meanwhile stays.
     owner_id expected = self;
     s.owner.compare_exchange_strong(expected, 0);
@@ -298,9 +354,9 @@ std::unique_ptr<named_mutex::impl> open_named_mutex(open_mode mode, const std::s
   auto region =
       shm_region::open_state(kind_mutex, name, mode, sizeof(mutex_state), init, ec, attach);
   if (!region) return nullptr;
-  p->region = std::move(*region);
+  p->region = std::make_shared<shm_region>(std::move(*region));
   p->name = name;
-  p->created = p->region.created();
+  p->created = p->region->created();
   return p;
 }
 

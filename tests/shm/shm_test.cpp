@@ -195,6 +195,18 @@ TEST_CASE("S3.sleeping_waiter_gets_abandoned_when_owner_dies", "[S3]") {
   CHECK(ec == errc::abandoned);
 }
 
+TEST_CASE("S3.thread_that_ends_holding_gives_abandoned", "[S3]") {
+  auto mutex = strait::named_mutex::create(fresh("s3"));
+  std::thread([&] { mutex.lock(); }).join();  // ends owning it
+
+  auto peer = start_peer("lock-abandoned", {mutex.name()});
+  CHECK(exit_code(peer) == 0);  // another process got abandoned and the lock
+  std::error_code ec;
+  CHECK(mutex.try_lock_for(wait_bound, ec));
+  CHECK_FALSE(ec);  // reported once, to the peer
+  mutex.unlock();
+}
+
 TEST_CASE("S3.lock_excludes_other_process", "[S3]") {
   auto mutex = strait::named_mutex::create(fresh("s3"));
   auto ready = strait::named_event::create(fresh("ready"));
