@@ -37,7 +37,6 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -196,11 +195,12 @@ void wake_one(mutex_state& s) noexcept {
   wait_word::wake(s.wakes, 1);
 }
 
-// The mutexes this thread holds. When the thread ends holding one (S3), its
-// id in the owner word becomes the same tag with pid 0: no process holds that
-// byte, so the next locker takes the lock as abandoned. A region closed
-// meanwhile is skipped; a stale entry changes nothing, since only a word that
-// still holds this thread's id is changed.
+// The mutexes this thread has taken. When the thread ends holding one (S3),
+// its id in the owner word becomes the same tag with pid 0: no process holds
+// that byte, so the next locker takes the lock as abandoned. Entries stay
+// after an unlock (taking the lock again costs no allocation) and change
+// nothing then, since only a word that still holds this thread's id is
+// changed; a region closed meanwhile is skipped.
 class held_by_this_thread {
  public:
   held_by_this_thread() = default;
@@ -208,7 +208,7 @@ class held_by_this_thread {
   held_by_this_thread& operator=(const held_by_this_thread&) = delete;
 
   ~held_by_this_thread() {
-    for (const auto& h : held_) {
+    for (const auto& h : taken_) {
       const auto region = h.region.lock();
       if (!region) continue;
       auto& s = *static_cast<mutex_state*>(region->payload());
@@ -220,37 +220,47 @@ class held_by_this_thread {
     }
   }
 
-  void add(const std::shared_ptr<shm_region>& region, owner_id self) {
-    std::erase_if(held_, [](const held& h) { return h.region.expired(); });
-    held_.push_back({region.get(), region, self});
-  }
-
-  void remove(const shm_region* region) noexcept {
-    const auto it = std::find_if(held_.begin(), held_.end(),
-                                 [region](const held& h) { return h.key == region; });
-    if (it == held_.end()) return;
-    *it = std::move(held_.back());
-    held_.pop_back();
+  // `handle` numbers the handle, once per process.
+  void taken(std::uint64_t handle, const std::shared_ptr<shm_region>& region, owner_id self) {
+    for (auto& h : taken_) {
+      if (h.handle != handle) continue;
+      h.self = self;  // changes only in a forked child
+      return;
+    }
+    std::erase_if(taken_, [](const entry& h) { return h.region.expired(); });
+    taken_.push_back({handle, region, self});
   }
 
  private:
-  struct held {
-    const shm_region* key;
+  struct entry {
+    std::uint64_t handle;
     std::weak_ptr<shm_region> region;
     owner_id self;
   };
-  std::vector<held> held_;
+  std::vector<entry> taken_;
 };
 
-held_by_this_thread& held_here() {
+std::atomic<std::uint64_t> handles_opened{0};
+
+// The handle and id of this thread's last held_by_this_thread::taken(): a
+// thread that takes the same mutex again skips the list (the common case).
+thread_local std::uint64_t last_taken_handle = 0;
+thread_local owner_id last_taken_self = 0;
+
+void note_taken(std::uint64_t handle, const std::shared_ptr<shm_region>& region,
+                owner_id self) {
+  if (last_taken_handle == handle && last_taken_self == self) return;
   thread_local held_by_this_thread held;
-  return held;
+  held.taken(handle, region, self);
+  last_taken_handle = handle;
+  last_taken_self = self;
 }
 
 struct posix_named_mutex final : named_mutex::impl {
   std::string owners_path;
   process_side* side = nullptr;
   std::shared_ptr<shm_region> region;  // closed after the destructor has detached `side`
+  std::uint64_t handle = handles_opened.fetch_add(1) + 1;
 
   ~posix_named_mutex() override {
     if (side) sides().detach(owners_path);
@@ -261,7 +271,7 @@ struct posix_named_mutex final : named_mutex::impl {
   std::error_code took(owner_id self, std::error_code ec) {
     side->owned_by.store(self, std::memory_order_relaxed);
     side->recursion.store(1, std::memory_order_relaxed);
-    held_here().add(region, self);
+    note_taken(handle, region, self);
     return ec;
   }
 
@@ -326,7 +336,6 @@ struct posix_named_mutex final : named_mutex::impl {
     }
     side->recursion.store(0, std::memory_order_relaxed);
     side->owned_by.store(0, std::memory_order_relaxed);
-    held_here().remove(region.get());
     // Only our own id is cleared: a value a peer wrote meanwhile stays.
     owner_id expected = self;
     s.owner.compare_exchange_strong(expected, 0);
