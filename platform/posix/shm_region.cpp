@@ -69,6 +69,7 @@ class guard {
 shm_region::shm_region(shm_region&& other) noexcept
     : shm_name_(std::move(other.shm_name_)),
       lock_path_(std::move(other.lock_path_)),
+      companion_path_(std::move(other.companion_path_)),
       lock_fd_(std::exchange(other.lock_fd_, -1)),
       map_(std::exchange(other.map_, nullptr)),
       map_size_(std::exchange(other.map_size_, 0)),
@@ -81,6 +82,7 @@ shm_region& shm_region::operator=(shm_region&& other) noexcept {
     close();
     shm_name_ = std::move(other.shm_name_);
     lock_path_ = std::move(other.lock_path_);
+    companion_path_ = std::move(other.companion_path_);
     lock_fd_ = std::exchange(other.lock_fd_, -1);
     map_ = std::exchange(other.map_, nullptr);
     map_size_ = std::exchange(other.map_size_, 0);
@@ -95,8 +97,9 @@ shm_region::~shm_region() { close(); }
 
 std::optional<shm_region> shm_region::open_state(std::string_view kind, const std::string& name,
                                                  open_mode mode, std::size_t state_size,
-                                                 const initializer& init, std::error_code& ec) {
-  auto region = open(kind, name, mode, state_size, init, ec);
+                                                 const initializer& init, std::error_code& ec,
+                                                 const attacher& attach) {
+  auto region = open(kind, name, mode, state_size, init, ec, attach);
   if (region && region->payload_size() < state_size) {
     ec = make_error_code(errc::protocol_error);  // S6
     return std::nullopt;
@@ -106,7 +109,8 @@ std::optional<shm_region> shm_region::open_state(std::string_view kind, const st
 
 std::optional<shm_region> shm_region::open(std::string_view kind, const std::string& name,
                                            open_mode mode, std::size_t payload_size,
-                                           const initializer& init, std::error_code& ec) {
+                                           const initializer& init, std::error_code& ec,
+                                           const attacher& attach) {
   const auto dir = runtime_directory(ec);
   if (ec) return std::nullopt;
   const auto full_name = fmt::format("{}.{}", kind, name);
@@ -119,6 +123,7 @@ std::optional<shm_region> shm_region::open(std::string_view kind, const std::str
   shm_region r;
   r.shm_name_ = fmt::format("/st{}-{:016x}", ::geteuid(), stable_hash(full_name));
   r.lock_path_ = fmt::format("{}/shm.{}.lock", dir, full_name);
+  r.companion_path_ = fmt::format("{}/shm.{}.owners", dir, full_name);
 
   const guard held(dir, ec);
   if (ec) return std::nullopt;
@@ -208,6 +213,10 @@ std::optional<shm_region> shm_region::open(std::string_view kind, const std::str
       return fail(make_error_code(errc::invalid_argument));
   }
 
+  if (attach) {
+    if (const auto e = attach(r.companion_path_)) return fail(e);
+  }
+
   // Every live handle holds the lock shared. Converting is not atomic, which
   // is why every step that tests the lock runs under the guard.
   if (retry_flock(r.lock_fd_, LOCK_SH) != 0) return fail(last_system_error());
@@ -222,6 +231,7 @@ void shm_region::discard(bool remove_names) noexcept {
   if (remove_names) {
     ::shm_unlink(shm_name_.c_str());
     ::unlink(lock_path_.c_str());
+    ::unlink(companion_path_.c_str());
   }
   if (lock_fd_ >= 0) ::close(std::exchange(lock_fd_, -1));
 }

@@ -8,6 +8,9 @@
 //   A handle that closes and gets LOCK_EX|LOCK_NB is the last and unlinks
 //   both; a crash drops the lock, so a name nobody holds a lock on is stale
 //   and the next create reclaims it, the next open says not_found.
+// - "<runtime dir>/shm.<kind>.<name>.owners" is a companion file a named
+//   mutex locks byte ranges of (named_mutex.cpp); the region hands its path
+//   to an `attach` hook under the guard and removes it with the region.
 // - Every create, open and close runs under an exclusive flock on
 //   "<runtime dir>/shm.guard", so these steps never interleave (flock
 //   conversions are not atomic) and an opener never sees a half-built region.
@@ -29,6 +32,10 @@ class shm_region {
   // Runs on the payload of a region this call creates, before anyone else
   // can open it; an error aborts the create.
   using initializer = std::function<std::error_code(void* payload)>;
+  // Runs on every successful create or open, under the guard, with the path
+  // of the companion file: while the region lives that path names one file,
+  // and it goes with the region. An error aborts the create or open.
+  using attacher = std::function<std::error_code(const std::string& companion_path)>;
 
   shm_region() = default;
   shm_region(shm_region&& other) noexcept;
@@ -40,12 +47,14 @@ class shm_region {
   // checked against the mapping (S6).
   static std::optional<shm_region> open(std::string_view kind, const std::string& name,
                                         open_mode mode, std::size_t payload_size,
-                                        const initializer& init, std::error_code& ec);
+                                        const initializer& init, std::error_code& ec,
+                                        const attacher& attach = {});
   // open() for a named mutex, event or semaphore, whose state has a fixed
   // size: an opened region too small to hold it is protocol_error (S6).
   static std::optional<shm_region> open_state(std::string_view kind, const std::string& name,
                                               open_mode mode, std::size_t state_size,
-                                              const initializer& init, std::error_code& ec);
+                                              const initializer& init, std::error_code& ec,
+                                              const attacher& attach = {});
 
   void* payload() const noexcept { return payload_; }
   std::size_t payload_size() const noexcept { return payload_size_; }
@@ -54,12 +63,14 @@ class shm_region {
   void close() noexcept;
 
  private:
-  // Unmaps and closes without the guard; `remove_names` unlinks the object
-  // and the lock file (only right while holding the lock exclusively).
+  // Unmaps and closes without the guard; `remove_names` unlinks the object,
+  // the lock file and the companion (only right while holding the lock
+  // exclusively).
   void discard(bool remove_names) noexcept;
 
   std::string shm_name_;
   std::string lock_path_;
+  std::string companion_path_;
   int lock_fd_ = -1;
   void* map_ = nullptr;
   std::size_t map_size_ = 0;

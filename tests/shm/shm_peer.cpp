@@ -108,6 +108,16 @@ int lock_and_hang(const args_t& a) {
   return not_killed;
 }
 
+// lock-abandoned MUTEX: exits 0 when a bounded lock gives abandoned with the
+// lock (then unlocks), 1 otherwise.
+int lock_abandoned(const args_t& a) {
+  auto mutex = strait::named_mutex::open(a[0]);
+  std::error_code ec;
+  if (!mutex.try_lock_for(wait_bound, ec)) return fail("no lock: " + ec.message());
+  mutex.unlock();
+  return ec == strait::errc::abandoned ? 0 : fail("not abandoned: " + ec.message());
+}
+
 // hold-lock MUTEX READY DONE: locks, sets READY, waits for DONE, unlocks.
 int hold_lock(const args_t& a) {
   auto mutex = strait::named_mutex::open(a[0]);
@@ -178,6 +188,7 @@ int main(int argc, char** argv) {
       {"lock-and-hang", {2, lock_and_hang}}, {"hold-lock", {3, hold_lock}},
       {"wait-event", {3, wait_event}},       {"release-semaphore", {2, release_semaphore}},
       {"invalid-name", {1, invalid_name}},   {"set-event", {2, set_event}},
+      {"lock-abandoned", {1, lock_abandoned}},
   };
   if (argc < 2) return fail("usage: strait_shm_peer ROLE ARGS...");
   const auto role = roles.find(argv[1]);

@@ -172,6 +172,41 @@ TEST_CASE("S3.dead_owner_gives_abandoned", "[S3]") {
   mutex.unlock();
 }
 
+TEST_CASE("S3.sleeping_waiter_gets_abandoned_when_owner_dies", "[S3]") {
+  auto mutex = strait::named_mutex::create(fresh("s3"));
+  auto ready = strait::named_event::create(fresh("ready"));
+  auto peer = start_peer("lock-and-hang", {mutex.name(), ready.name()});
+  REQUIRE(ready.wait_for(wait_bound));
+
+  // The waiter is (most likely) asleep when the owner dies: nothing wakes it
+  // but its own look at the owner's liveness.
+  bool locked = false;
+  std::error_code ec;
+  std::thread waiter([&] {
+    auto same = strait::named_mutex::open(mutex.name());
+    locked = same.try_lock_for(wait_bound, ec);
+    if (locked) same.unlock();
+  });
+  std::this_thread::sleep_for(100ms);
+  peer.kill();
+  REQUIRE(exit_code(peer) == strait::test::killed_exit_code);
+  waiter.join();
+  CHECK(locked);
+  CHECK(ec == errc::abandoned);
+}
+
+TEST_CASE("S3.thread_that_ends_holding_gives_abandoned", "[S3]") {
+  auto mutex = strait::named_mutex::create(fresh("s3"));
+  std::thread([&] { mutex.lock(); }).join();  // ends owning it
+
+  auto peer = start_peer("lock-abandoned", {mutex.name()});
+  CHECK(exit_code(peer) == 0);  // another process got abandoned and the lock
+  std::error_code ec;
+  CHECK(mutex.try_lock_for(wait_bound, ec));
+  CHECK_FALSE(ec);  // reported once, to the peer
+  mutex.unlock();
+}
+
 TEST_CASE("S3.lock_excludes_other_process", "[S3]") {
   auto mutex = strait::named_mutex::create(fresh("s3"));
   auto ready = strait::named_event::create(fresh("ready"));
