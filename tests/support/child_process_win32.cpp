@@ -8,6 +8,8 @@
 #include <windows.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <system_error>
 
@@ -63,6 +65,30 @@ HANDLE inheritable_std_handle(DWORD which) {
   return copy;
 }
 
+// "0x4c pipe inheritable, ..." for a failed start's message: which handles the
+// list held, and whether each was still open and inheritable at that moment.
+std::string describe_handles(const HANDLE* handles, DWORD count) {
+  std::string out;
+  for (DWORD i = 0; i < count; ++i) {
+    char text[64];
+    DWORD flags = 0;
+    const bool open = ::GetHandleInformation(handles[i], &flags) != 0;
+    const DWORD type = open ? ::GetFileType(handles[i]) : FILE_TYPE_UNKNOWN;
+    const char* type_name = type == FILE_TYPE_PIPE   ? "pipe"
+                            : type == FILE_TYPE_CHAR ? "char"
+                            : type == FILE_TYPE_DISK ? "disk"
+                                                     : "unknown";
+    std::snprintf(text, sizeof text, "%s%#llx %s %s", i ? ", " : "",
+                  static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(handles[i])),
+                  type_name,
+                  !open                                ? "closed"
+                  : (flags & HANDLE_FLAG_INHERIT) != 0 ? "inheritable"
+                                                       : "not inheritable");
+    out += text;
+  }
+  return out.empty() ? "none" : out;
+}
+
 }  // namespace
 
 struct child_process::state {
@@ -115,19 +141,38 @@ child_process::child_process(const std::filesystem::path& program,
     flags |= EXTENDED_STARTUPINFO_PRESENT;
   }
 
+  // ERROR_INTERNAL_ERROR is Wine saying the child died while starting, before
+  // any of its code ran (its loader could not map the shared user data, one
+  // start in thousands where address space randomization is on: issue 17,
+  // docs/wine.md), so starting it again is safe. Each retry is logged, so
+  // that a new cause of the error would show.
+  constexpr int start_attempts = 3;
   PROCESS_INFORMATION pi{};
-  const BOOL started =
-      ::CreateProcessW(program.wstring().c_str(), line.data(), nullptr, nullptr,
-                       have_list ? TRUE : FALSE, flags, nullptr, nullptr,
-                       &info.StartupInfo, &pi);
-  const DWORD error = ::GetLastError();
+  BOOL started = FALSE;
+  DWORD error = 0;
+  std::string handle_list;
+  for (int attempt = 1;; ++attempt) {
+    std::wstring command = line;  // CreateProcessW may write to it
+    started = ::CreateProcessW(program.wstring().c_str(), command.data(), nullptr, nullptr,
+                               have_list ? TRUE : FALSE, flags, nullptr, nullptr,
+                               &info.StartupInfo, &pi);
+    error = ::GetLastError();
+    if (started) break;
+    handle_list = have_list ? describe_handles(inherited, inherited_count) : "unused";
+    if (error != ERROR_INTERNAL_ERROR || attempt == start_attempts) break;
+    std::fprintf(stderr,
+                 "child_process: %s died while starting (error %lu, handle list %s); "
+                 "starting it again\n",
+                 program.string().c_str(), error, handle_list.c_str());
+    std::fflush(stderr);
+  }
   if (have_list) ::DeleteProcThreadAttributeList(attrs);
   for (const HANDLE h : std_handles)
     if (h) ::CloseHandle(h);
-  if (!started) {
-    ::SetLastError(error);
-    throw_last_error("cannot start " + program.string());
-  }
+  if (!started)
+    throw std::system_error(static_cast<int>(error), std::system_category(),
+                            "cannot start " + program.string() + " (error " +
+                                std::to_string(error) + ", handle list " + handle_list + ")");
   ::CloseHandle(pi.hThread);
   state_->process = pi.hProcess;
   state_->pid = pi.dwProcessId;
