@@ -41,15 +41,9 @@ unread_result take_unread(detail::unread_message& unread, asio::mutable_buffer b
   return n == buffer.size() ? unread_result::buffer_full : unread_result::rest_in_transport;
 }
 
-// The room a whole message grows by: as much again as it has (at least
-// min_growth), never past what the transport says remains. Growing with what
-// has arrived rather than with the length the peer announced keeps what a
-// peer can make us hold within twice what it has sent, plus min_growth
-// (issue 12).
 std::size_t next_piece(const detail::channel_backend& b, std::size_t have) {
-  const std::size_t growth = std::max(have, min_growth);
   const std::size_t remaining = b.message_remaining();
-  return remaining ? std::min(remaining, growth) : growth;
+  return remaining ? remaining : std::max(have, min_growth);
 }
 
 }  // namespace

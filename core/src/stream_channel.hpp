@@ -83,7 +83,14 @@ class stream_channel final : public channel_backend,
     return caps;
   }
 
-  std::size_t message_remaining() const override { return in_message_ ? remaining_ : 0; }
+  // The length in a frame header is only the peer's word: a whole-message
+  // receive is told to make room for as much again as has arrived of the
+  // message (at least 64 KiB), never all of it at once, so that what a peer
+  // makes us hold follows what it has sent (issue 12).
+  std::size_t message_remaining() const override {
+    if (!in_message_) return 0;
+    return std::min(remaining_, std::max(length_ - remaining_, min_message_growth));
+  }
   peer_info peer() const override { return peer_; }
   std::string endpoint() const override { return url_; }
   native_handle_type native_handle() const override {
@@ -197,6 +204,7 @@ class stream_channel final : public channel_backend,
 
  private:
   static constexpr std::size_t direct_read_threshold = 16 * 1024;
+  static constexpr std::size_t min_message_growth = 64 * 1024;
 
   struct send_op {
     asio::const_buffer message;
@@ -287,7 +295,7 @@ class stream_channel final : public channel_backend,
       return make_error_code(errc::message_too_large);
     }
     rbuf_.consume(frame_header_size);
-    remaining_ = h.length;
+    remaining_ = length_ = h.length;
     in_message_ = true;
     return {};
   }
@@ -408,6 +416,7 @@ class stream_channel final : public channel_backend,
   std::function<void()> on_close_;
 
   bool in_message_ = false;          // a header was read; its payload is being handed out
+  std::size_t length_ = 0;           // the payload length its header announced
   std::size_t remaining_ = 0;        // payload bytes of that message not handed out yet
   std::error_code receive_error_;    // sticky: end of stream, protocol error
 
