@@ -62,7 +62,7 @@ void accept_reports_emfile_and_recovers(const std::string& scheme) {
     INFO("accepted " << accepted.size() << " of " << clients << " with " << spare
                      << " descriptors to spare: " << ec.message());
     REQUIRE(ec == strait::errc::resource_exhausted);
-    CHECK(accepted.size() > 0);
+    REQUIRE(accepted.size() >= 4);  // some to close below
     CHECK(server.is_open());
 
     std::optional<std::error_code> async_result;

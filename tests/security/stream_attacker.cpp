@@ -15,17 +15,17 @@
 //                      nothing; says "held" when all are connected.
 // Exit code 0 when the role ran and the test closed CONTROL_URL; 1 on any
 // failure of its own (said on stderr).
-#include <sys/socket.h>
-
 #include <cstdio>
 #include <exception>
-#include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <asio/io_context.hpp>
 #include <strait/strait.hpp>
+
+#include "raw_frames.hpp"
 
 namespace {
 
@@ -35,23 +35,6 @@ constexpr auto io_timeout = 60s;  // longer than the test's own waits: the test 
 
 std::string text(const std::vector<std::byte>& m) {
   return {reinterpret_cast<const char*>(m.data()), m.size()};
-}
-
-// Writes `bytes` straight to the channel's socket, past strait's framing.
-void write_raw(strait::channel& ch, std::span<const std::byte> bytes) {
-  while (!bytes.empty()) {
-    const auto n = ::send(ch.native_handle(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n <= 0) throw std::runtime_error("a raw send on the channel's socket failed");
-    bytes = bytes.subspan(static_cast<std::size_t>(n));
-  }
-}
-
-// The header of a message of `length` bytes (docs/wire-format.md).
-std::vector<std::byte> frame_header(std::uint32_t length) {
-  std::vector<std::byte> header(8, std::byte{0});
-  for (int i = 0; i < 4; ++i) header[i] = std::byte(static_cast<unsigned char>(length >> (8 * i)));
-  header[4] = std::byte{1};
-  return header;
 }
 
 struct attacker {
@@ -75,12 +58,12 @@ struct attacker {
 };
 
 int stall(attacker& a, std::size_t count, std::size_t bytes) {
-  const auto header = frame_header(static_cast<std::uint32_t>(strait::default_max_message_size));
+  const auto header = strait::test::frame_header(static_cast<std::uint32_t>(strait::default_max_message_size));
   const std::vector<std::byte> part(bytes, std::byte{0x5a});
   for (std::size_t i = 0; i < count; ++i) {
     a.connections.push_back(a.connect());
-    write_raw(a.connections.back(), header);
-    write_raw(a.connections.back(), part);
+    strait::test::write_raw(a.connections.back(), header);
+    strait::test::write_raw(a.connections.back(), part);
     a.say("stalled");
   }
   return a.wait_for_close();
