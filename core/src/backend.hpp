@@ -57,8 +57,6 @@ class channel_backend {
 
   // Bytes of the current message still to be received after a more_data,
   // when the transport knows (0 when it does not): sizes whole-message reads.
-  // A transport that has only the peer's word for it (a stream frame header)
-  // says less, so that the message grows with what arrives (issue 12).
   virtual std::size_t message_remaining() const { return 0; }
 
   virtual asio::any_io_executor get_executor() const = 0;
