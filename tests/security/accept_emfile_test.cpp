@@ -93,12 +93,12 @@ void accept_reports_emfile_and_recovers(const std::string& scheme) {
 
 }  // namespace
 
-TEST_CASE("accept_emfile_keeps_listener.tcp", "[security]") {
+TEST_CASE("accept_emfile_keeps_listener.tcp", "[security][emfile]") {
   accept_reports_emfile_and_recovers("tcp");
 }
-TEST_CASE("accept_emfile_keeps_listener.unix", "[security]") {
+TEST_CASE("accept_emfile_keeps_listener.unix", "[security][emfile]") {
   accept_reports_emfile_and_recovers("unix");
 }
-TEST_CASE("accept_emfile_keeps_listener.pipe", "[security]") {
+TEST_CASE("accept_emfile_keeps_listener.pipe", "[security][emfile]") {
   accept_reports_emfile_and_recovers("pipe");
 }

@@ -61,12 +61,12 @@ void server_program_keeps_serving(const std::filesystem::path& program,
 
 }  // namespace
 
-TEST_CASE("tool_listen_survives_emfile", "[security]") {
+TEST_CASE("tool_listen_survives_emfile", "[security][emfile]") {
   const std::string url = "pipe://" + strait::test::unique_name("security-tool");
   server_program_keeps_serving(STRAIT_TOOL_PATH, {"listen", url, "--echo"}, url);
 }
 
-TEST_CASE("echo_server_survives_emfile", "[security]") {
+TEST_CASE("echo_server_survives_emfile", "[security][emfile]") {
   const std::string url = "unix://" + strait::test::unique_name("security-echo");
   server_program_keeps_serving(STRAIT_ECHO_SERVER_PATH, {url}, url);
 }
