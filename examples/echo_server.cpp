@@ -3,8 +3,11 @@
 //   echo_server unix://echo          echo_server tcp://127.0.0.1:7000
 //
 // One thread, asio coroutines: each client is served by its own coroutine,
-// so a slow client never holds up the others. Ctrl-C stops serving and
-// frees the name.
+// so a slow client never holds up the others. Out of descriptors, it waits
+// for clients to leave and accepts again. Ctrl-C stops serving and frees
+// the name.
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -14,7 +17,9 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
@@ -41,13 +46,36 @@ asio::awaitable<void> echo(strait::channel client, int id) {
   }
 }
 
+// Running out of descriptors (resource_exhausted) is no reason to stop
+// serving the clients we have: wait, doubling the pause up to a second so
+// that a listener that stays readable is not polled in a busy loop, and
+// accept again once some have left.
+asio::awaitable<void> pause_after_failed_accept(const std::error_code& ec,
+                                                std::chrono::milliseconds& pause) {
+  fmt::print(stderr, "echo_server: cannot accept: {}; trying again in {} ms\n", ec.message(),
+             pause.count());
+  asio::steady_timer timer(co_await asio::this_coro::executor, pause);
+  co_await timer.async_wait(asio::use_awaitable);
+  pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+}
+
 // `server` is a reference: it outlives io.run(), and so this coroutine.
 asio::awaitable<void> serve(strait::listener& server) {
-  for (int id = 1;; ++id) {
-    strait::channel client = co_await server.async_accept(asio::use_awaitable);
+  constexpr std::chrono::milliseconds first_pause(50);
+  auto pause = first_pause;
+  for (int id = 1;;) {
+    std::error_code ec;
+    strait::channel client =
+        co_await server.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == strait::errc::resource_exhausted) {
+      co_await pause_after_failed_accept(ec, pause);
+      continue;
+    }
+    if (ec) throw std::system_error(ec, "accept");  // the listener is gone
+    pause = first_pause;
     fmt::print("client {} connected {}\n", id, describe_peer(client.peer()));
     std::fflush(stdout);  // one line per connection, even into a pipe
-    asio::co_spawn(server.get_executor(), echo(std::move(client), id), asio::detached);
+    asio::co_spawn(server.get_executor(), echo(std::move(client), id++), asio::detached);
   }
 }
 

@@ -4,10 +4,13 @@
 // acknowledgement, and waits for the next client. On Windows this is a real
 // \\.\pipe\NAME in message mode; on Linux and macOS a private Unix socket
 // with the same semantics. Pair it with pipe_client.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -34,8 +37,20 @@ int main(int argc, char** argv) {
   fmt::print("pipe_server: waiting for clients on {}\n", url);
   std::fflush(stdout);
 
+  constexpr std::chrono::milliseconds first_pause(50);
+  auto pause = first_pause;
   for (;;) {
     strait::channel client = server.accept(ec);
+    if (ec == strait::errc::resource_exhausted) {
+      // Out of descriptors: not a reason to stop serving. Wait (longer each
+      // time, up to a second) and try again.
+      fmt::print(stderr, "pipe_server: cannot accept: {}; trying again in {} ms\n",
+                 ec.message(), pause.count());
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+      continue;
+    }
+    pause = first_pause;
     if (ec) {
       fmt::print(stderr, "pipe_server: accept failed: {}\n", ec.message());
       return 1;

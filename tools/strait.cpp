@@ -4,13 +4,15 @@
 //   strait listen URL [--echo] [--count N]
 //                                     serve URL; print every message received, one
 //                                     per line ("[client N] text"); --echo sends each
-//                                     back; --count stops after N messages
+//                                     back; --count stops after N messages. Out of
+//                                     descriptors, it says so, waits and accepts again
 //   strait send URL [--reply] [MESSAGE...]
 //                                     connect; send each MESSAGE (or each stdin line);
 //                                     --reply waits for and prints one reply per message
 //
 // Exit status: 0 done, 1 an operation failed (the error names the URL and the
 // native cause), 2 bad usage.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -24,6 +26,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
@@ -98,12 +101,32 @@ asio::awaitable<void> serve_client(strait::channel client, std::size_t id, bool 
   }
 }
 
+// Out of descriptors or memory (resource_exhausted), accept is tried again
+// after a pause that doubles up to a second: clients that leave make room,
+// and a listener that stays readable is not polled in a busy loop (issue 12).
+constexpr auto first_accept_pause = 50ms;
+constexpr auto longest_accept_pause = 1s;
+
 asio::awaitable<void> accept_clients(asio::io_context& io, strait::listener& server, bool echo,
                                      std::optional<std::size_t>& left) {
-  for (std::size_t id = 1;; ++id) {
-    // Throws on failure; the listener ends with the program.
-    strait::channel client = co_await server.async_accept(asio::use_awaitable);
-    asio::co_spawn(io, serve_client(std::move(client), id, echo, left, io), asio::detached);
+  asio::steady_timer pause_timer(io);
+  auto pause = std::chrono::milliseconds(first_accept_pause);
+  for (std::size_t id = 1;;) {
+    std::error_code ec;
+    strait::channel client =
+        co_await server.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == strait::errc::resource_exhausted) {
+      fmt::print(stderr, "strait: cannot accept on {}: {}; trying again in {} ms\n",
+                 server.endpoint(), ec.message(), pause.count());
+      pause_timer.expires_after(pause);
+      co_await pause_timer.async_wait(asio::use_awaitable);
+      pause = std::min<std::chrono::milliseconds>(pause * 2, longest_accept_pause);
+      continue;
+    }
+    // Any other failure ends the program: the listener is gone.
+    if (ec) throw std::system_error(ec, "accept on " + server.endpoint());
+    pause = first_accept_pause;
+    asio::co_spawn(io, serve_client(std::move(client), id++, echo, left, io), asio::detached);
   }
 }
 

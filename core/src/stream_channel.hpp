@@ -5,7 +5,8 @@
 // Received bytes go through a read buffer, so that a burst of small messages
 // costs one system call, and so that whatever an interrupted receive had
 // taken can be put back (C3, C8). Large payloads are read straight into the
-// caller's buffer.
+// caller's buffer. The read buffer holds heap memory only while a read is
+// expected to bring much (stream_read_buffer.hpp, issue 12).
 #pragma once
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 
 #include "backend.hpp"
 #include "socket_support.hpp"
+#include "stream_read_buffer.hpp"
 
 namespace strait::detail {
 
@@ -64,8 +66,7 @@ class stream_channel final : public channel_backend,
         url_(std::move(url)),
         max_message_size_(std::min<std::size_t>(max_message_size, UINT32_MAX)),
         peer_(std::move(peer)),
-        on_close_(std::move(on_close)),
-        rbuf_(read_buffer_size) {
+        on_close_(std::move(on_close)) {
     prepare_socket(socket_.native_handle());
   }
 
@@ -82,7 +83,14 @@ class stream_channel final : public channel_backend,
     return caps;
   }
 
-  std::size_t message_remaining() const override { return in_message_ ? remaining_ : 0; }
+  // The length in a frame header is only the peer's word: a whole-message
+  // receive is told to make room for as much again as has arrived of the
+  // message (at least 64 KiB), never all of it at once, so that what a peer
+  // makes us hold follows what it has sent (issue 12).
+  std::size_t message_remaining() const override {
+    if (!in_message_) return 0;
+    return std::min(remaining_, std::max(length_ - remaining_, min_message_growth));
+  }
   peer_info peer() const override { return peer_; }
   std::string endpoint() const override { return url_; }
   native_handle_type native_handle() const override {
@@ -166,6 +174,7 @@ class stream_channel final : public channel_backend,
         continue;
       }
       if (want - got >= direct_read_threshold) {
+        rbuf_.release_if_empty();
         std::size_t n = 0;
         ec = read_until(out + got, want - got, until, n);
         got += n;
@@ -194,8 +203,8 @@ class stream_channel final : public channel_backend,
   }
 
  private:
-  static constexpr std::size_t read_buffer_size = 64 * 1024;
   static constexpr std::size_t direct_read_threshold = 16 * 1024;
+  static constexpr std::size_t min_message_growth = 64 * 1024;
 
   struct send_op {
     asio::const_buffer message;
@@ -258,36 +267,23 @@ class stream_channel final : public channel_backend,
                [done = std::move(done), ec, n]() mutable { done(ec, n); });
   }
 
-  std::size_t buffered() const noexcept { return rend_ - rpos_; }
+  std::size_t buffered() const noexcept { return rbuf_.size(); }
 
   std::size_t take(std::byte* out, std::size_t n) noexcept {
-    n = std::min(n, std::min(buffered(), remaining_));
-    std::memcpy(out, rbuf_.data() + rpos_, n);
-    rpos_ += n;
+    n = rbuf_.take(out, std::min(n, remaining_));
     remaining_ -= n;
     return n;
   }
 
   // Puts bytes an interrupted receive had taken back in front of the rest.
   void unget(const std::byte* data, std::size_t n) {
-    if (n == 0) return;
+    rbuf_.unget(data, n);
     remaining_ += n;
-    if (rpos_ >= n) {
-      rpos_ -= n;
-      std::memcpy(rbuf_.data() + rpos_, data, n);
-      return;
-    }
-    std::vector<std::byte> merged(std::max(n + buffered(), read_buffer_size));
-    std::memcpy(merged.data(), data, n);
-    std::memcpy(merged.data() + n, rbuf_.data() + rpos_, buffered());
-    rend_ = n + buffered();
-    rpos_ = 0;
-    rbuf_ = std::move(merged);
   }
 
   std::error_code begin_message() {
     frame_header h;
-    if (!frame_header::decode(rbuf_.data() + rpos_, h)) {
+    if (!frame_header::decode(rbuf_.data(), h)) {
       receive_error_ = make_error_code(errc::protocol_error);
       break_send_side();
       return receive_error_;
@@ -298,8 +294,8 @@ class stream_channel final : public channel_backend,
       break_send_side();
       return make_error_code(errc::message_too_large);
     }
-    rpos_ += frame_header_size;
-    remaining_ = h.length;
+    rbuf_.consume(frame_header_size);
+    remaining_ = length_ = h.length;
     in_message_ = true;
     return {};
   }
@@ -314,22 +310,17 @@ class stream_channel final : public channel_backend,
     return got;
   }
 
-  // Makes room at the end of the read buffer.
-  void compact() noexcept {
-    if (rpos_ == rend_) {
-      rpos_ = rend_ = 0;
-    } else if (rpos_ > 0 && rbuf_.size() - rend_ < frame_header_size) {
-      std::memmove(rbuf_.data(), rbuf_.data() + rpos_, buffered());
-      rend_ -= rpos_;
-      rpos_ = 0;
-    }
+  // The read buffer's room for the next read: the heap block only when a
+  // payload longer than the inline room is being read (issue 12).
+  asio::mutable_buffer read_room() {
+    return rbuf_.prepare(in_message_ && remaining_ > stream_read_buffer::inline_capacity);
   }
 
   std::error_code fill(deadline until) {
-    compact();
+    const auto room = read_room();
     std::size_t n = 0;
-    auto ec = read_until(rbuf_.data() + rend_, rbuf_.size() - rend_, until, n);
-    rend_ += n;
+    auto ec = read_until(static_cast<std::byte*>(room.data()), room.size(), until, n);
+    rbuf_.commit(n);
     return ec;
   }
 
@@ -392,16 +383,15 @@ class stream_channel final : public channel_backend,
     }
     // Wait for more bytes: straight into the caller's buffer when it is large.
     const bool direct = op->in_payload && op->want - op->got >= direct_read_threshold;
-    if (!direct) compact();
-    auto target = direct ? asio::buffer(out + op->got, op->want - op->got)
-                         : asio::buffer(rbuf_.data() + rend_, rbuf_.size() - rend_);
+    if (direct) rbuf_.release_if_empty();
+    auto target = direct ? asio::buffer(out + op->got, op->want - op->got) : read_room();
     socket_.async_read_some(target, [self = this->shared_from_this(), op, direct](
                                         const std::error_code& e, std::size_t n) {
       if (direct) {
         op->got += n;
         self->remaining_ -= n;
       } else {
-        self->rend_ += n;
+        self->rbuf_.commit(n);
       }
       if (e) return self->complete_receive(op, self->fail_receive(e));
       self->continue_receive(op);
@@ -425,9 +415,8 @@ class stream_channel final : public channel_backend,
   peer_info peer_;
   std::function<void()> on_close_;
 
-  std::vector<std::byte> rbuf_;
-  std::size_t rpos_ = 0, rend_ = 0;  // unread bytes are rbuf_[rpos_, rend_)
   bool in_message_ = false;          // a header was read; its payload is being handed out
+  std::size_t length_ = 0;           // the payload length its header announced
   std::size_t remaining_ = 0;        // payload bytes of that message not handed out yet
   std::error_code receive_error_;    // sticky: end of stream, protocol error
 
@@ -435,6 +424,8 @@ class stream_channel final : public channel_backend,
   bool sending_ = false;
   bool receiving_ = false;
   unsigned cancel_epoch_ = 0;  // bumped by cancel(): ops started before it abort
+
+  stream_read_buffer rbuf_;  // last: its inline bytes stay untouched until used
 };
 
 }  // namespace strait::detail

@@ -18,13 +18,12 @@
 #include <string>
 #include <system_error>
 #include <thread>
-#include <type_traits>
 #include <vector>
 
-#include <asio/detail/socket_types.hpp>
 #include <strait/strait.hpp>
 
 #include "child_process.hpp"
+#include "raw_frames.hpp"
 #include "traffic.hpp"
 
 namespace {
@@ -34,6 +33,8 @@ using strait::conformance::mismatch;
 using strait::conformance::payload;
 using strait::conformance::peer_seed;
 using strait::conformance::test_seed;
+using strait::test::frame_header;
+using strait::test::write_raw;
 
 constexpr auto io_timeout = 30s;     // longer than the test's own, so the test reports first
 constexpr auto wait_to_be_killed = 60s;
@@ -72,36 +73,6 @@ struct peer {
     throw failure("an unexpected message of " + std::to_string(extra.size()) + " bytes");
   }
 };
-
-// The socket behind a channel of a stream transport (tcp, unix).
-template <class Handle>
-asio::detail::socket_type socket_of(Handle h) {
-  if constexpr (std::is_pointer_v<Handle>)
-    return reinterpret_cast<asio::detail::socket_type>(h);
-  else
-    return static_cast<asio::detail::socket_type>(h);
-}
-
-// Writes `bytes` straight to the channel's socket, under strait's framing:
-// the only way to make one message arrive in two pieces far apart in time.
-void write_raw(strait::channel& ch, std::span<const std::byte> bytes) {
-  const auto socket = socket_of(ch.native_handle());
-  while (!bytes.empty()) {
-    const auto n = ::send(socket, reinterpret_cast<const char*>(bytes.data()),
-                          static_cast<int>(bytes.size()), 0);
-    if (n <= 0) throw failure("a raw send on the channel's socket failed");
-    bytes = bytes.subspan(static_cast<std::size_t>(n));
-  }
-}
-
-// The frame header of a message of `length` bytes (docs/wire-format.md):
-// u32 little-endian length, u8 type 1, three zero bytes.
-std::vector<std::byte> frame_header(std::uint32_t length) {
-  std::vector<std::byte> header(8, std::byte{0});
-  for (int i = 0; i < 4; ++i) header[i] = std::byte(static_cast<unsigned char>(length >> (8 * i)));
-  header[4] = std::byte{1};
-  return header;
-}
 
 // echo [MAX]: sends every message back until the test closes.
 int echo(peer& p) {
