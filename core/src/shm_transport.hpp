@@ -1,7 +1,11 @@
 // shm://NAME: messages through a pair of rings in shared memory, one region
-// per connection (shm_transport.cpp). Built from the portable pieces, so the
-// same code runs on every platform: pipe:// for connection setup and peer
-// death, shared_memory for the rings, named_event for sleeping waiters.
+// per connection. Built from the portable pieces, so the same code runs on
+// every platform: pipe:// for connection setup and peer death,
+// shared_memory for the rings, named_event for sleeping waiters. One role
+// per file: shm_listener.cpp, shm_connect.cpp, shm_handshake.cpp (the hello
+// and its answer), shm_connection.cpp (one connection's objects),
+// shm_channel.cpp (the rings as a channel), shm_service.cpp (the thread
+// that drives the pipes).
 #pragma once
 
 #include "backend.hpp"
