@@ -49,18 +49,18 @@ void cpu_relax() noexcept {
 class shm_channel final : public channel_backend,
                           public std::enable_shared_from_this<shm_channel> {
  public:
-  shm_channel(channel_settings settings, connection_objects objects,
+  shm_channel(channel_settings settings, std::unique_ptr<connection_memory> memory,
               std::shared_ptr<channel_backend> control, bool server)
       : settings_(std::move(settings)),
-        objects_(std::move(objects)),
+        memory_(std::move(memory)),
         control_(std::move(control)),
         peer_(control_->peer()),
         out_ring_(server ? 1 : 0),
         in_ring_(server ? 0 : 1),
-        out_control_(objects_.control(out_ring_)),
-        in_control_(objects_.control(in_ring_)),
-        out_(&out_control_, objects_.ring_data(out_ring_), objects_.capacity),
-        in_(&in_control_, objects_.ring_data(in_ring_), objects_.capacity) {}
+        out_control_(memory_->control(out_ring_)),
+        in_control_(memory_->control(in_ring_)),
+        out_(&out_control_, memory_->ring_data(out_ring_), memory_->capacity()),
+        in_(&in_control_, memory_->ring_data(in_ring_), memory_->capacity()) {}
 
   ~shm_channel() override { close(); }
 
@@ -92,7 +92,7 @@ class shm_channel final : public channel_backend,
       const std::uint32_t next = next_piece(message.size(), sent);
       ec = wait_until([&] { return out_.room_for(next) != ring_producer::result::full ||
                                    peer_stopped_reading(); },
-                      out_control_.producer_waiting, objects_.space[out_ring_], until);
+                      out_control_.producer_waiting, space_wake(out_ring_), until);
       if (ec) {
         if (sent > 0) break_send_side();  // a half-sent message cannot be taken back
         return;
@@ -131,7 +131,7 @@ class shm_channel final : public channel_backend,
         return finish_receive(end_of_input(), got, ec);
       }
       ec = wait_until([&] { return in_.readable() || peer_stopped_writing(); },
-                      in_control_.consumer_waiting, objects_.data[in_ring_], until);
+                      in_control_.consumer_waiting, data_wake(in_ring_), until);
       if (ec) {
         keep_carry(buffer, got);  // C8: a timeout loses nothing
         return 0;
@@ -171,13 +171,12 @@ class shm_channel final : public channel_backend,
     if (closed_.exchange(true)) return;
     out_control_.producer_closed.store(1, std::memory_order_release);
     in_control_.consumer_closed.store(1, std::memory_order_release);
-    std::error_code ignored;
     // Wake the peer's blocking calls: they find the closed flags (C4).
-    objects_.data[out_ring_].set(ignored);
-    objects_.space[in_ring_].set(ignored);
+    memory_->set(data_wake(out_ring_));
+    memory_->set(space_wake(in_ring_));
     // And ours, if another thread of ours is blocked in this channel.
-    objects_.data[in_ring_].set(ignored);
-    objects_.space[out_ring_].set(ignored);
+    memory_->set(data_wake(in_ring_));
+    memory_->set(space_wake(out_ring_));
     {
       std::lock_guard lock(async_mutex_);
       abort_operations();
@@ -204,9 +203,9 @@ class shm_channel final : public channel_backend,
 
   // Returns when ready() holds (success) or at `until` (timed_out). `waiting`
   // is this side's flag in the ring the peer checks after it makes progress;
-  // `event` is what the peer then sets.
+  // `wake` is what the peer then sets.
   template <class Ready>
-  std::error_code wait_until(Ready ready, std::atomic<std::uint32_t>& waiting, named_event& event,
+  std::error_code wait_until(Ready ready, std::atomic<std::uint32_t>& waiting, int wake,
                              deadline until) {
     if (settings_.wait != wait_strategy::block) {
       const bool adaptive = settings_.wait == wait_strategy::adaptive;
@@ -234,9 +233,7 @@ class shm_channel final : public channel_backend,
         return {};
       }
       std::error_code ec;
-      const auto now = clock::now();
-      const bool woken =
-          now < until && event.wait_for(until == no_deadline ? infinite : until - now, ec);
+      const bool woken = clock::now() < until && memory_->wait(wake, until, ec);
       waiting.store(nobody_waits, std::memory_order_relaxed);
       if (ready() || closed_) return {};
       if (!woken) return ec && ec != errc::timed_out ? ec : make_error_code(errc::timed_out);
@@ -244,15 +241,13 @@ class shm_channel final : public channel_backend,
   }
 
   // After this side made progress: wakes the peer if its flag says it sleeps.
-  void wake_peer(std::atomic<std::uint32_t>& waiting, named_event& event) {
+  void wake_peer(std::atomic<std::uint32_t>& waiting, int wake) {
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (waiting.load(std::memory_order_relaxed) == nobody_waits) return;
     switch (waiting.exchange(nobody_waits)) {
-      case waits_on_event: {
-        std::error_code ignored;
-        event.set(ignored);
+      case waits_on_event:
+        memory_->set(wake);
         break;
-      }
       case waits_on_doorbell:
         ring_doorbell();
         break;
@@ -295,7 +290,7 @@ class shm_channel final : public channel_backend,
       switch (out_.try_write(bytes + sent, n, last)) {
         case ring_producer::result::ok:
           sent += n;
-          wake_peer(out_control_.consumer_waiting, objects_.data[out_ring_]);
+          wake_peer(out_control_.consumer_waiting, data_wake(out_ring_));
           break;
         case ring_producer::result::full:
           return false;
@@ -311,8 +306,7 @@ class shm_channel final : public channel_backend,
   void break_send_side() {
     send_broken_ = true;
     out_control_.producer_closed.store(1, std::memory_order_release);
-    std::error_code ignored;
-    objects_.data[out_ring_].set(ignored);
+    memory_->set(data_wake(out_ring_));
     ring_doorbell();
   }
 
@@ -349,7 +343,7 @@ class shm_channel final : public channel_backend,
       message_size_ += piece.size;
       piece_offset_ = 0;
       in_.consume();
-      wake_peer(in_control_.producer_waiting, objects_.space[in_ring_]);
+      wake_peer(in_control_.producer_waiting, space_wake(in_ring_));
       if (message_size_ > settings_.max_receive) return fail_receive(errc::protocol_error);
       if (piece.last) {
         message_size_ = 0;
@@ -475,9 +469,8 @@ class shm_channel final : public channel_backend,
   void on_pipe_event() {
     if (peer_gone_) {
       // Blocking calls of ours sleep on these: let them see the end.
-      std::error_code ignored;
-      objects_.data[in_ring_].set(ignored);
-      objects_.space[out_ring_].set(ignored);
+      memory_->set(data_wake(in_ring_));
+      memory_->set(space_wake(out_ring_));
     }
     std::lock_guard lock(async_mutex_);
     pump_receive();
@@ -509,7 +502,7 @@ class shm_channel final : public channel_backend,
   }
 
   const channel_settings settings_;
-  connection_objects objects_;
+  const std::unique_ptr<connection_memory> memory_;
   const std::shared_ptr<channel_backend> control_;
   const peer_info peer_;
   const int out_ring_;
@@ -540,10 +533,10 @@ class shm_channel final : public channel_backend,
 }  // namespace
 
 std::shared_ptr<channel_backend> start_channel(channel_settings settings,
-                                               connection_objects objects,
+                                               std::unique_ptr<connection_memory> memory,
                                                std::shared_ptr<channel_backend> control,
                                                bool server) {
-  auto channel = std::make_shared<shm_channel>(std::move(settings), std::move(objects),
+  auto channel = std::make_shared<shm_channel>(std::move(settings), std::move(memory),
                                                std::move(control), server);
   channel->start();
   return channel;

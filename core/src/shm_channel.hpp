@@ -26,7 +26,7 @@ struct channel_settings {
 // The channel of one end of an established connection, already watching
 // `control` (the connection's pipe) on the service thread.
 std::shared_ptr<channel_backend> start_channel(channel_settings settings,
-                                               connection_objects objects,
+                                               std::unique_ptr<connection_memory> memory,
                                                std::shared_ptr<channel_backend> control,
                                                bool server);
 

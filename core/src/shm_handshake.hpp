@@ -1,6 +1,8 @@
-// The shm:// handshake on the connection's pipe: "strait-shm/1 REGION
-// CAPACITY MAX" (or "strait-shm/1 error CODE") from the listener, "ok MAX"
-// back from the client. Both ends decode what the other process wrote, so
+// The shm:// handshake on the connection's pipe: "strait-shm/2 LOCATOR
+// CAPACITY MAX" (or "strait-shm/2 error CODE") from the listener, "ok MAX"
+// back from the client. LOCATOR says where the connection's memory is
+// (shm_connection.hpp: its name on Windows; "fd" on POSIX, where the
+// descriptor came over the pipe just before). Both ends decode what the other process wrote, so
 // the decoders check everything (S6) and take any bytes: a fuzz target can
 // call them directly.
 #pragma once
@@ -13,7 +15,7 @@
 
 namespace strait::detail::shm {
 
-inline constexpr std::string_view hello_tag = "strait-shm/1";
+inline constexpr std::string_view hello_tag = "strait-shm/2";
 // The largest handshake message either side sends or accepts.
 inline constexpr std::size_t handshake_size = 256;
 

@@ -1,10 +1,11 @@
 // The listening side of shm:// (docs/shared-memory.md, "The shm:// channel").
 //
 // The listener serves the pipe "strait-shm.NAME". For each client that
-// connects it creates the connection's objects under a fresh random name,
-// sends that name in the hello (shm_handshake.hpp), and once the client has
-// answered, hands out the channel. The pipe of every shm:// listener is
-// driven by the service thread (shm_service.hpp).
+// connects it creates the connection's memory (shm_connection.hpp), offers
+// it on the pipe, sends the hello (shm_handshake.hpp), and once the client
+// has answered, hands out the channel. A client that does not answer within
+// handshake_timeout is dropped with what was made for it. The pipe of every
+// shm:// listener is driven by the service thread (shm_service.hpp).
 #include <algorithm>
 #include <array>
 #include <condition_variable>
@@ -15,6 +16,7 @@
 #include <utility>
 
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 
 #include "shm_channel.hpp"
 #include "shm_connection.hpp"
@@ -28,6 +30,9 @@ namespace {
 using namespace shm;
 
 constexpr std::uint32_t default_capacity = 4u << 20;
+// How long a connected client has to answer the hello. Until then the
+// connection's memory (8 MiB by default) and its pipe are held for it.
+constexpr auto handshake_timeout = std::chrono::seconds(5);
 
 class shm_listener final : public listener_backend,
                            public std::enable_shared_from_this<shm_listener> {
@@ -142,27 +147,42 @@ class shm_listener final : public listener_backend,
   }
 
   struct pending_connection {
+    explicit pending_connection(std::shared_ptr<channel_backend> pipe)
+        : control(std::move(pipe)), answer_timer(service_io(), handshake_timeout) {}
     std::shared_ptr<channel_backend> control;
-    connection_objects objects;
+    std::unique_ptr<connection_memory> memory;
     std::array<char, handshake_size> reply{};
+    asio::steady_timer answer_timer;
   };
 
   void handshake(std::shared_ptr<channel_backend> control) {
-    auto p = std::make_shared<pending_connection>();
-    p->control = std::move(control);
-    const hello h{fresh_connection_name(), capacity_, options_.max_message_size};
-    const auto created = connection_objects::create(h.region, capacity_, p->objects);
+    auto p = std::make_shared<pending_connection>(std::move(control));
+    hello h{{}, capacity_, options_.max_message_size};
+    std::error_code created;
+    p->memory = create_connection_memory(capacity_, h.region, created);
+    if (const auto offered = offer_connection_memory(p->memory.get(), p->control->native_handle())) {
+      p->control->close();  // a pipe we cannot write to: the client sees broken_pipe
+      return;
+    }
     auto message =
         std::make_shared<std::string>(created ? encode_hello_error(created) : encode_hello(h));
+    // Closing the pipe ends the operations below, which let go of p.
+    p->answer_timer.async_wait([p](std::error_code ec) {
+      if (!ec && p->control) p->control->close();  // control is gone once the channel has it
+    });
     p->control->async_send(
         asio::buffer(*message),
         size_completion([weak = weak_from_this(), p, message](std::error_code ec, std::size_t) {
           const auto self = weak.lock();
-          if (!self || ec || !p->objects.region.is_open()) return;  // the client gives up too
+          if (!self || ec || !p->memory) {  // the client gives up too
+            p->answer_timer.cancel();
+            return;
+          }
           p->control->async_receive(
               asio::buffer(p->reply),
               size_completion([weak, p](std::error_code error, std::size_t n) {
                 const auto listener = weak.lock();
+                p->answer_timer.cancel();
                 if (listener && !error) listener->finish_handshake(p, {p->reply.data(), n});
               }));
         }));
@@ -178,7 +198,7 @@ class shm_listener final : public listener_backend,
     settings.max_receive = options_.max_message_size;
     settings.wait = options_.shm_wait;
     settings.spin_time = options_.shm_spin_time;
-    auto channel = start_channel(std::move(settings), std::move(p->objects),
+    auto channel = start_channel(std::move(settings), std::move(p->memory),
                                  std::move(p->control), true);
     std::unique_lock lock(mutex_);
     if (closed_) return;
