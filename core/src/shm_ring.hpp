@@ -12,7 +12,7 @@
 // its own position locally and reads only the peer's position and the record
 // headers from shared memory, each once, and checks them before use; a bad
 // value is result::corrupt, never an out-of-bounds access, never a loop.
-// Nothing here blocks: waiting is the channel's business (shm_transport.cpp).
+// Nothing here blocks: waiting is the channel's business (shm_channel.cpp).
 #pragma once
 
 #include <algorithm>

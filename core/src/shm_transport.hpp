@@ -1,7 +1,10 @@
 // shm://NAME: messages through a pair of rings in shared memory, one region
-// per connection (shm_transport.cpp). Built from the portable pieces, so the
-// same code runs on every platform: pipe:// for connection setup and peer
-// death, shared_memory for the rings, named_event for sleeping waiters.
+// per connection. pipe:// carries the connection's setup and tells of the
+// peer's death; the connection's memory and wake-ups are the platform's
+// (shm_connection.hpp). One role per file: shm_listener.cpp,
+// shm_connect.cpp, shm_handshake.cpp (the hello and its answer),
+// shm_channel.cpp (the rings as a channel), shm_service.cpp (the thread that
+// drives the pipes), platform/<os>/shm_connection_memory.cpp.
 #pragma once
 
 #include "backend.hpp"

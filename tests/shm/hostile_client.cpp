@@ -11,6 +11,12 @@
 //                  "go", the other 600, then a 50-byte message; exits when
 //                  the server closes
 //   good           one message "hello", then waits for the server to close
+//   truncate       shrinks the connection's memory to nothing, wakes the
+//                  server; exits 3 when the shrink took effect, else sends
+//                  "hello" as "good" does
+//   grow           the same with twice the size (exit 3 when it grew)
+//   silent         reads the hello and never answers; exits 0 when the
+//                  server gives up (its pipe ends), 1 when it does not
 // Exit code 0 when the role ran; 1 on any failure of its own.
 #include <chrono>
 #include <cstdio>
@@ -24,6 +30,8 @@
 #include <strait/strait.hpp>
 
 #include "pattern.hpp"
+#include "region_resize.hpp"
+#include "shm_connection.hpp"
 #include "shm_ring.hpp"
 
 namespace {
@@ -35,36 +43,42 @@ constexpr std::uint64_t seed = 7;
 
 struct connection {
   strait::channel control;
-  strait::shared_memory region;
-  strait::named_event data_event;  // wakes the server's receive
+  // The library's own way to take the memory the listener offers (a
+  // descriptor on POSIX, a name on Windows); what is done with it is ours.
+  std::unique_ptr<shm::connection_memory> memory;
   std::uint32_t capacity = 0;
 
-  shm::ring_control& control_block(int ring) const {
-    return reinterpret_cast<shm::ring_control*>(region.data() + shm::controls_offset)[ring];
-  }
-  std::byte* ring_data(int ring) const {
-    return region.data() + shm::data_offset + std::size_t(ring) * capacity;
-  }
+  shm::ring_control& control_block(int ring) const { return memory->control(ring); }
+  std::byte* ring_data(int ring) const { return memory->ring_data(ring); }
   shm::ring_producer producer() const {
     return {&control_block(0), ring_data(0), capacity};
   }
-  void wake() { data_event.set(); }
+  void wake() { memory->set(shm::data_wake(0)); }  // the server's receive
   void answer() { control.send(strait::buffer("ok 67108864")); }
 };
 
-connection handshake(asio::io_context& io, std::string_view shm_url) {
+// Connects to the listener's pipe and reads its offer and hello.
+std::string take_hello(asio::io_context& io, std::string_view shm_url, connection& c) {
   const std::string name(shm_url.substr(shm_url.find("://") + 3));
-  connection c;
   c.control = strait::connect(io, "pipe://strait-shm." + name);
+  std::error_code ec;
+  c.memory = shm::receive_connection_memory(c.control.native_handle(),
+                                            strait::detail::clock::now() + 20s, ec);
+  if (ec) throw std::system_error(ec, "no memory offered");
   const auto hello = c.control.receive();
-  const std::string text(reinterpret_cast<const char*>(hello.data()), hello.size());
+  return std::string(reinterpret_cast<const char*>(hello.data()), hello.size());
+}
+
+connection handshake(asio::io_context& io, std::string_view shm_url) {
+  connection c;
+  const auto text = take_hello(io, shm_url, c);
   char region[200] = {};
   unsigned long capacity = 0;
-  if (std::sscanf(text.c_str(), "strait-shm/1 %199s %lu", region, &capacity) != 2)
+  if (std::sscanf(text.c_str(), "strait-shm/2 %199s %lu", region, &capacity) != 2)
     throw std::runtime_error("unexpected hello: " + text);
   c.capacity = static_cast<std::uint32_t>(capacity);
-  c.region = strait::shared_memory::open(region);
-  c.data_event = strait::named_event::open(std::string(region) + ".d0");
+  if (const auto ec = c.memory->map(region, c.capacity))
+    throw std::system_error(ec, "cannot map the connection's memory");
   return c;
 }
 
@@ -100,9 +114,46 @@ bool wait_for_message(connection& c) {
   return false;
 }
 
+// Waits for the server's end of the pipe (its close, its death, or giving up).
+bool wait_for_pipe_end(strait::channel& control, std::chrono::seconds bound) {
+  control.set_receive_timeout(bound);
+  std::error_code ec;
+  for (;;) {
+    control.receive(ec);
+    if (ec == strait::errc::broken_pipe) return true;
+    if (ec && ec != strait::errc::more_data) return false;
+  }
+}
+
+// S6: a peer that resizes the shared memory under the server. 3 when the
+// resize took effect (the server then must not crash, but the memory is not
+// protected), 0 when it was refused and the connection still works.
+int resize(connection& c, std::size_t new_size) {
+  c.answer();
+  std::string why;
+  if (strait::test::resize_shared_object(c.memory->data(), new_size, why)) {
+    std::fprintf(stderr, "strait_shm_hostile_client: the shared memory was resized to %zu\n",
+                 new_size);
+    c.wake();  // the server's receive looks at the ring now
+    wait_for_pipe_end(c.control, 20s);
+    return 3;
+  }
+  std::fprintf(stderr, "strait_shm_hostile_client: resize refused: %s\n", why.c_str());
+  c.producer().try_write("hello", 5, true);
+  c.wake();
+  return wait_for_close(c);
+}
+
 int run(const std::string& role, const std::string& url) {
   asio::io_context io;
+  if (role == "silent") {
+    connection c;
+    take_hello(io, url, c);
+    return wait_for_pipe_end(c.control, 60s) ? 0 : 1;
+  }
   auto c = handshake(io, url);
+  if (role == "truncate") return resize(c, 0);
+  if (role == "grow") return resize(c, shm::region_size(c.capacity) * 2);
   auto out = c.producer();
   auto& ring = c.control_block(0);
   std::byte* data = c.ring_data(0);

@@ -1,0 +1,65 @@
+// The shm:// service thread and the control pipe's transport (shm_service.hpp).
+#include "shm_service.hpp"
+
+#include <cstdlib>
+#include <exception>
+#include <system_error>
+#include <thread>
+
+#include <asio/error.hpp>
+#include <asio/executor_work_guard.hpp>
+
+#include <strait/error.hpp>
+
+namespace strait::detail::shm {
+namespace {
+
+// Started on first use; stopped at exit, before the error categories its
+// handlers use are destroyed: they are constructed first, so their
+// destructors run after this atexit handler. The object itself is never
+// destroyed (channels in static storage may still refer to its io_context).
+class shm_service {
+ public:
+  static asio::io_context& io() { return instance().io_; }
+
+ private:
+  shm_service() {
+    (void)strait::category();
+    (void)std::system_category();
+    (void)asio::error::get_system_category();
+    (void)asio::error::get_misc_category();
+    thread_ = std::thread([this] { io_.run(); });
+    std::atexit([] {
+      instance().io_.stop();
+      instance().thread_.join();
+    });
+  }
+
+  static shm_service& instance() {
+    static auto* service = new shm_service;
+    return *service;
+  }
+
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  std::thread thread_;
+};
+
+}  // namespace
+
+asio::io_context& service_io() { return shm_service::io(); }
+
+const transport& pipe_transport() {
+  for (const auto& t : platform_transports())
+    if (t.scheme == "pipe") return t;
+  std::terminate();  // every platform has pipe://
+}
+
+strait::endpoint control_endpoint(const strait::endpoint& ep) {
+  strait::endpoint control;
+  control.scheme = "pipe";
+  control.name = "strait-shm." + ep.name;
+  return control;
+}
+
+}  // namespace strait::detail::shm

@@ -1,0 +1,16 @@
+// What a hostile shm:// peer tries on the memory it shares with the server:
+// changing the size of the object behind a mapping (S6: the server must not
+// crash). Per platform: region_resize_<platform>.cpp.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace strait::test {
+
+// Sets the size of the shared object that `mapping` (an address inside a
+// shared mapping of this process) is a view of. True when the size changed;
+// false with `why` set when the system refused or the object was not found.
+bool resize_shared_object(const void* mapping, std::size_t new_size, std::string& why);
+
+}  // namespace strait::test
