@@ -38,6 +38,12 @@ inline constexpr std::uint32_t waits_on_doorbell = 2;  // an async operation: ri
 
 // The shared part of one ring. Positions count bytes since the start and
 // never wrap (2^64 bytes is centuries of traffic); offset = position % capacity.
+// Each side's fields get a cache line of their own: MSVC's C4324 ("structure
+// was padded due to alignment specifier") reports exactly that padding.
+#if defined(_MSC_VER)
+#pragma warning(push)
+#pragma warning(disable : 4324)
+#endif
 struct ring_control {
   alignas(64) std::atomic<std::uint64_t> tail;  // written by the producer only
   alignas(64) std::atomic<std::uint64_t> head;  // written by the consumer only
@@ -46,6 +52,9 @@ struct ring_control {
   alignas(64) std::atomic<std::uint32_t> producer_waiting;
   std::atomic<std::uint32_t> consumer_closed;  // nobody will read them (C4)
 };
+#if defined(_MSC_VER)
+#pragma warning(pop)
+#endif
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&
               std::atomic<std::uint32_t>::is_always_lock_free);
 
