@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <version>
 
 namespace strait::detail::shm {
 
@@ -205,8 +206,14 @@ class ring_consumer {
  private:
   // One relaxed atomic read: the value checked is the value used.
   std::uint32_t load_u32(std::uint32_t at) const noexcept {
-    return std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(data_ + at))
-        .load(std::memory_order_relaxed);
+    auto* word = reinterpret_cast<std::uint32_t*>(data_ + at);
+#if defined(__cpp_lib_atomic_ref)
+    return std::atomic_ref<std::uint32_t>(*word).load(std::memory_order_relaxed);
+#else
+    // Apple's libc++ has std::atomic_ref only from Xcode 16.3 (LLVM's from
+    // 19); the GCC/Clang builtin is what it is made of.
+    return __atomic_load_n(word, __ATOMIC_RELAXED);
+#endif
   }
 
   ring_control* control_ = nullptr;
