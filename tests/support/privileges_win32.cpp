@@ -8,7 +8,7 @@ namespace strait::test {
 
 bool may_create_global_objects() {
   LUID create_global{};
-  if (!::LookupPrivilegeValueW(nullptr, SE_CREATE_GLOBAL_NAME, &create_global)) return false;
+  if (!::LookupPrivilegeValueW(nullptr, L"SeCreateGlobalPrivilege", &create_global)) return false;
   HANDLE token = nullptr;
   if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &token)) return false;
   DWORD size = 0;

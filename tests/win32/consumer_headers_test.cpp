@@ -1,20 +1,20 @@
-// strait's headers as a consumer sees them (README, "Windows"): its own
-// _WIN32_WINNT, all of <windows.h>, its min and max macros. strait's own
+// strait's headers as a consumer sees them (README, "Using strait from CMake"): its
+// own _WIN32_WINNT, all of <windows.h>, its min and max macros. strait's own
 // build defines the lean set for its whole tree; this file undoes it first.
 #undef _WIN32_WINNT
 #undef WIN32_LEAN_AND_MEAN
 #undef NOMINMAX
 #define _WIN32_WINNT 0x0601
 
+#include <chrono>
+#include <string>
+
+#include "catch.hpp"  // first: Catch2 is not this test's subject
+
 // asio's rule: winsock2.h (through asio) before <windows.h>.
 #include <strait/strait.hpp>
 
 #include <windows.h>
-
-#include <chrono>
-#include <string>
-
-#include "catch.hpp"
 
 // Declared by <commdlg.h>, which WIN32_LEAN_AND_MEAN leaves out of <windows.h>.
 static_assert(sizeof(OPENFILENAMEW) > 0);
