@@ -16,23 +16,12 @@
 #include <new>
 #include <string>
 
+#include "cpu_relax.hpp"
 #include "mechanism.hpp"
-
-#if defined(_MSC_VER)
-#include <intrin.h>
-#endif
 
 namespace strait::bench {
 
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(_MSC_VER)
-  _mm_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
+using detail::cpu_relax;  // the pause hint of strait's spin loops
 
 inline constexpr std::size_t ring_capacity = std::size_t{1} << 20;  // bytes each way
 

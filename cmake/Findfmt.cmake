@@ -1,7 +1,12 @@
 # Findfmt: {fmt} as fmt::fmt. Its own package config when there is one for
 # this target (Debian's libfmt-dev, vcpkg, brew); otherwise, as when
 # cross-compiling with MinGW against the host's headers, header-only.
-find_package(fmt CONFIG QUIET)
+# STRAIT_FMT_HEADER_ONLY=ON takes the headers only, for a build whose C++
+# library differs from the one the installed libfmt was built with (the
+# linux-libcxx preset: libc++ against Debian's libstdc++ libfmt).
+if(NOT STRAIT_FMT_HEADER_ONLY)
+  find_package(fmt CONFIG QUIET)
+endif()
 if(fmt_FOUND AND TARGET fmt::fmt)
   include(FindPackageHandleStandardArgs)
   find_package_handle_standard_args(fmt CONFIG_MODE)

@@ -116,6 +116,11 @@ struct transport {
 // The transports of this platform (platform/<os>/transports.cpp), tcp aside.
 std::span<const transport> platform_transports() noexcept;
 
+// The longest absolute path a unix:// URL may hold here: sun_path less its
+// NUL, 107 bytes on Linux, 103 on macOS and the BSDs (N1). A longer one
+// makes asio throw name_too_long, even from its error_code overloads.
+std::size_t max_unix_socket_path() noexcept;
+
 // The native error of the last failed system call, mapped (platform/<os>/error.cpp).
 std::error_code last_system_error() noexcept;
 // A native error value mapped onto strait::errc, native value kept.

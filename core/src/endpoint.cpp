@@ -8,11 +8,12 @@
 
 #include <strait/error.hpp>
 
+#include "backend.hpp"
+
 namespace strait {
 namespace {
 
 constexpr std::array known_schemes{"tcp", "unix", "pipe", "mailslot", "shm"};
-constexpr std::size_t max_unix_path = 107;  // sun_path is 108 bytes with the NUL (N1)
 
 bool is_name_char(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -102,9 +103,9 @@ endpoint parse_unix(std::string_view url, std::string_view rest, parse_error& er
   endpoint ep;
   ep.scheme = "unix";
   if (rest.starts_with('/')) {
-    if (rest.size() > max_unix_path)
-      return err.fail(errc::invalid_name, "'{}': the path is {} bytes; AF_UNIX allows {}",
-                      url, rest.size(), max_unix_path);
+    if (const auto limit = detail::max_unix_socket_path(); rest.size() > limit)
+      return err.fail(errc::invalid_name, "'{}': the path is {} bytes; AF_UNIX allows {} here",
+                      url, rest.size(), limit);
     if (rest.find('\0') != std::string_view::npos)
       return err.fail(errc::invalid_name, "'{}': the path contains a NUL byte", url);
     ep.name = rest;

@@ -59,6 +59,19 @@ const detail::transport* resolve(std::string_view url, strait::endpoint& ep,
   return t;
 }
 
+// A backend's connect or listen, reporting in `ec` what asio throws even
+// from its error_code overloads (a local endpoint's constructor, for one):
+// the error_code overloads of connect() and listen() never throw.
+template <class Open>
+auto open_without_throwing(Open open, std::error_code& ec) -> decltype(open()) {
+  try {
+    return open();
+  } catch (const std::system_error& e) {
+    ec = detail::map_error(e.code());
+    return nullptr;
+  }
+}
+
 }  // namespace
 
 std::vector<std::string_view> supported_schemes() {
@@ -74,7 +87,7 @@ listener open_listener(asio::io_context& io, std::string_view url,
   strait::endpoint ep;
   const auto* t = resolve(url, ep, ec, why);
   if (!t) return {};
-  auto backend = t->listen(io, ep, options, ec);
+  auto backend = open_without_throwing([&] { return t->listen(io, ep, options, ec); }, ec);
   if (ec) {
     why = fmt::format("cannot listen on {}", url);
     return {};
@@ -87,7 +100,7 @@ channel open_channel(asio::io_context& io, std::string_view url,
   strait::endpoint ep;
   const auto* t = resolve(url, ep, ec, why);
   if (!t) return {};
-  auto backend = t->connect(io, ep, options, ec);
+  auto backend = open_without_throwing([&] { return t->connect(io, ep, options, ec); }, ec);
   if (ec) {
     why = fmt::format("cannot connect to {}", url);
     return {};

@@ -24,11 +24,8 @@
 
 #include <asio/post.hpp>
 
+#include "cpu_relax.hpp"
 #include "shm_service.hpp"
-
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
-#include <immintrin.h>
-#endif
 
 namespace strait::detail::shm {
 namespace {
@@ -37,14 +34,6 @@ namespace {
 // each clock check: an answer from a peer that is running comes well within
 // it; past it, the peer is thinking or waiting for a CPU.
 constexpr auto adaptive_pure_spin = std::chrono::microseconds(2);
-
-void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
-  _mm_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 class shm_channel final : public channel_backend,
                           public std::enable_shared_from_this<shm_channel> {

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <version>
 
 namespace strait::detail::shm {
 
@@ -38,6 +39,12 @@ inline constexpr std::uint32_t waits_on_doorbell = 2;  // an async operation: ri
 
 // The shared part of one ring. Positions count bytes since the start and
 // never wrap (2^64 bytes is centuries of traffic); offset = position % capacity.
+// Each side's fields get a cache line of their own: MSVC's C4324 ("structure
+// was padded due to alignment specifier") reports exactly that padding.
+#if defined(_MSC_VER)
+#pragma warning(push)
+#pragma warning(disable : 4324)
+#endif
 struct ring_control {
   alignas(64) std::atomic<std::uint64_t> tail;  // written by the producer only
   alignas(64) std::atomic<std::uint64_t> head;  // written by the consumer only
@@ -46,6 +53,9 @@ struct ring_control {
   alignas(64) std::atomic<std::uint32_t> producer_waiting;
   std::atomic<std::uint32_t> consumer_closed;  // nobody will read them (C4)
 };
+#if defined(_MSC_VER)
+#pragma warning(pop)
+#endif
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free &&
               std::atomic<std::uint32_t>::is_always_lock_free);
 
@@ -196,8 +206,14 @@ class ring_consumer {
  private:
   // One relaxed atomic read: the value checked is the value used.
   std::uint32_t load_u32(std::uint32_t at) const noexcept {
-    return std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(data_ + at))
-        .load(std::memory_order_relaxed);
+    auto* word = reinterpret_cast<std::uint32_t*>(data_ + at);
+#if defined(__cpp_lib_atomic_ref)
+    return std::atomic_ref<std::uint32_t>(*word).load(std::memory_order_relaxed);
+#else
+    // Apple's libc++ has std::atomic_ref only from Xcode 16.3 (LLVM's from
+    // 19); the GCC/Clang builtin is what it is made of.
+    return __atomic_load_n(word, __ATOMIC_RELAXED);
+#endif
   }
 
   ring_control* control_ = nullptr;

@@ -18,7 +18,8 @@ inline native_handle_type to_native_handle(native_socket s) noexcept {
   return (native_handle_type)s;  // an int stays an int; a SOCKET becomes a HANDLE-sized value
 }
 
-enum class socket_wait { read, write };
+// connect: a non-blocking connect in progress, done or failed.
+enum class socket_wait { read, write, connect };
 
 // Waits until `s` is ready for `what` or `until` passes (errc::timed_out).
 std::error_code wait_socket(native_socket s, socket_wait what, deadline until) noexcept;

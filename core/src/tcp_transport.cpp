@@ -43,7 +43,7 @@ std::error_code connect_socket(tcp::socket& socket, const tcp::endpoint& to, dea
   if (!e) socket.non_blocking(true, e);
   if (!e) socket.connect(to, e);
   if (e == asio::error::in_progress || e == asio::error::would_block) {
-    if (auto w = wait_socket(socket.native_handle(), socket_wait::write, until)) return w;
+    if (auto w = wait_socket(socket.native_handle(), socket_wait::connect, until)) return w;
     socket_error_option result;
     socket.get_option(result, e);
     if (!e && result.value) e = std::error_code(result.value, std::system_category());

@@ -1,6 +1,8 @@
 // unix://PATH and unix://NAME: AF_UNIX stream sockets with strait's framing.
 #include "unix_transport.hpp"
 
+#include <sys/un.h>
+
 #include "local_socket.hpp"
 #include "stream_channel.hpp"
 #include "stream_listener.hpp"
@@ -41,5 +43,7 @@ std::shared_ptr<listener_backend> unix_listen(asio::io_context& io, const strait
 }  // namespace
 
 const transport unix_transport{"unix", unix_connect, unix_listen};
+
+std::size_t max_unix_socket_path() noexcept { return sizeof(sockaddr_un{}.sun_path) - 1; }
 
 }  // namespace strait::detail

@@ -9,15 +9,44 @@
 
 namespace strait::detail {
 
+namespace {
+
+// The milliseconds left until `until` (-1: no deadline), or false when it has passed.
+bool time_left(deadline until, INT& ms) noexcept {
+  ms = -1;
+  if (until == no_deadline) return true;
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
+  if (left.count() <= 0) return false;
+  ms = static_cast<INT>(std::min<std::int64_t>(left.count(), 1 << 30));
+  return true;
+}
+
+// WSAPoll reports a refused non-blocking connect only from Windows 10 2004
+// on; before, it waits out the timeout (forever without one). select
+// reports the failure in its except set on every Windows.
+std::error_code wait_connect(native_socket s, deadline until) noexcept {
+  for (;;) {
+    INT ms = -1;
+    if (!time_left(until, ms)) return make_error_code(errc::timed_out);
+    fd_set done{};
+    done.fd_count = 1;
+    done.fd_array[0] = s;
+    fd_set failed = done;
+    timeval timeout{ms / 1000, ms % 1000 * 1000};
+    const int n = ::select(0, nullptr, &done, &failed, ms < 0 ? nullptr : &timeout);
+    if (n > 0) return {};  // connected, or failed: SO_ERROR says which
+    if (n == SOCKET_ERROR) return map_system_error(::WSAGetLastError());
+  }
+}
+
+}  // namespace
+
 std::error_code wait_socket(native_socket s, socket_wait what, deadline until) noexcept {
+  if (what == socket_wait::connect) return wait_connect(s, until);
   WSAPOLLFD p{s, static_cast<SHORT>(what == socket_wait::read ? POLLRDNORM : POLLWRNORM), 0};
   for (;;) {
     INT timeout_ms = -1;
-    if (until != no_deadline) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
-      if (left.count() <= 0) return make_error_code(errc::timed_out);
-      timeout_ms = static_cast<INT>(std::min<std::int64_t>(left.count(), 1 << 30));
-    }
+    if (!time_left(until, timeout_ms)) return make_error_code(errc::timed_out);
     const int n = ::WSAPoll(&p, 1, timeout_ms);
     if (n > 0) return {};  // ready, or an error the next call will report
     if (n == SOCKET_ERROR) return map_system_error(::WSAGetLastError());

@@ -1,4 +1,8 @@
 // The transports of the Windows platform (tcp:// lives in core).
+#include <winsock2.h>
+
+#include <afunix.h>
+
 #include <array>
 
 #include "backend.hpp"
@@ -16,5 +20,8 @@ std::span<const transport> platform_transports() noexcept {
   };
   return all;
 }
+
+// unix:// is not a transport here, but its URLs parse as elsewhere.
+std::size_t max_unix_socket_path() noexcept { return sizeof(sockaddr_un{}.sun_path) - 1; }
 
 }  // namespace strait::detail

@@ -23,7 +23,8 @@ namespace strait {
 
 using duration = std::chrono::nanoseconds;
 // A timeout that never expires: block until the operation completes.
-inline constexpr duration infinite = duration::max();
+// (In parentheses: <windows.h> without NOMINMAX defines a max macro.)
+inline constexpr duration infinite = (duration::max)();
 
 inline constexpr std::size_t default_max_message_size = 64u << 20;  // 64 MiB
 
