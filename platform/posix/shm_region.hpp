@@ -4,23 +4,27 @@
 //
 // - The object is shm_open("/st<uid>-<hash>"), mode 0600 (N2): short enough
 //   for macOS's 31-byte limit, the same name on every run (N1).
-// - Every handle holds a shared flock on "<runtime dir>/shm.<kind>.<name>.lock".
+// - Every handle holds a shared flock on "<runtime dir>/shm.<kind>.<name>+lock"
+//   (the runtime directory held open, runtime_directory.hpp; '+' is outside
+//   the name grammar, so no name reaches another's lock file).
 //   A handle that closes and gets LOCK_EX|LOCK_NB is the last and unlinks
 //   both; a crash drops the lock, so a name nobody holds a lock on is stale
 //   and the next create reclaims it, the next open says not_found.
 // - Every create, open and close runs under an exclusive flock on
-//   "<runtime dir>/shm.guard", so these steps never interleave (flock
+//   "<runtime dir>/shm+guard", so these steps never interleave (flock
 //   conversions are not atomic) and an opener never sees a half-built region.
 #pragma once
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
 
 #include "named_objects.hpp"
+#include "runtime_directory.hpp"
 
 namespace strait::detail {
 
@@ -59,7 +63,8 @@ class shm_region {
   void discard(bool remove_names) noexcept;
 
   std::string shm_name_;
-  std::string lock_path_;
+  std::shared_ptr<directory_handle> directory_;
+  std::string lock_name_;  // in directory_
   int lock_fd_ = -1;
   void* map_ = nullptr;
   std::size_t map_size_ = 0;
