@@ -142,7 +142,7 @@ std::shared_ptr<directory_handle> directory_handle::open_runtime(std::error_code
     return nullptr;
   }
   return std::shared_ptr<directory_handle>(
-      new directory_handle(fd, where.path(), proc_reaches(fd)));
+      new directory_handle(fd, where.path(), proc_reaches(fd), true));
 }
 
 std::shared_ptr<directory_handle> directory_handle::open_parent_of(const std::string& path,
@@ -164,7 +164,7 @@ std::shared_ptr<directory_handle> directory_handle::open_parent_of(const std::st
   ec = {};
   // A path the user chose is bound and connected as written: they chose
   // where it lives and who else can write there.
-  return std::shared_ptr<directory_handle>(new directory_handle(fd, parent, false));
+  return std::shared_ptr<directory_handle>(new directory_handle(fd, parent, false, false));
 }
 
 directory_handle::~directory_handle() {
@@ -181,7 +181,7 @@ std::string directory_handle::socket_address(std::string_view file) const {
 }
 
 bool directory_handle::still_in_place() const noexcept {
-  if (through_proc_) return true;
+  if (through_proc_ || !checked_) return true;
   struct stat opened{}, named{};
   return ::fstat(fd_, &opened) == 0 && ::lstat(path_.c_str(), &named) == 0 &&
          opened.st_dev == named.st_dev && opened.st_ino == named.st_ino;

@@ -70,16 +70,18 @@ class directory_handle {
   std::string socket_address(std::string_view file) const;
 
   // Whether the directory's path still names the opened directory (a check
-  // after a bind or connect by path).
+  // after a bind or connect by path). Always true for a chosen path's
+  // directory: the user's path is followed as written, symlinks included.
   bool still_in_place() const noexcept;
 
  private:
-  directory_handle(int fd, std::string path, bool through_proc)
-      : fd_(fd), path_(std::move(path)), through_proc_(through_proc) {}
+  directory_handle(int fd, std::string path, bool through_proc, bool checked)
+      : fd_(fd), path_(std::move(path)), through_proc_(through_proc), checked_(checked) {}
 
   int fd_ = -1;
   std::string path_;
   bool through_proc_ = false;
+  bool checked_ = false;  // the runtime directory: its path must still name it
 };
 
 }  // namespace strait::detail

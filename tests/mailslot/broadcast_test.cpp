@@ -25,6 +25,22 @@ strait::broadcast_options on_loopback() {
   return b;
 }
 
+// A writer peer sends `count` numbered messages to mailslot://127.0.0.1/NAME
+// of `box`; all arrive, in order.
+void check_unicast_reaches(strait::mailslot& box, int count) {
+  const auto name = box.endpoint().substr(std::string("mailslot://").size());
+  auto writer = mt::start_peer("broadcast-write", {"mailslot://" + loopback + "/" + name, loopback,
+                                                   "0", std::to_string(count)});
+  CHECK(mt::exit_code(writer) == 0);
+  mt::order_checker checker(1, count, strait::default_broadcast_message_size);
+  while (!checker.done()) {
+    std::error_code ec;
+    const auto m = box.receive(ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(checker.check(m) == "");
+  }
+}
+
 }  // namespace
 
 TEST_CASE("M6.three_readers_each_receive_every_broadcast_of_two_writers", "[M6]") {
@@ -98,18 +114,7 @@ TEST_CASE("M6.unicast_to_one_machine", "[M6]") {
   o.broadcast = on_loopback();
   o.read_timeout = mt::io_timeout;
   auto box = strait::mailslot::create(io, mt::fresh_name(), o);
-  const auto name = box.endpoint().substr(std::string("mailslot://").size());
-  constexpr int count = 50;
-  auto writer = mt::start_peer("broadcast-write",
-                               {"mailslot://" + loopback + "/" + name, loopback, "0", std::to_string(count)});
-  CHECK(mt::exit_code(writer) == 0);
-  mt::order_checker checker(1, count, strait::default_broadcast_message_size);
-  while (!checker.done()) {
-    std::error_code ec;
-    const auto m = box.receive(ec);
-    REQUIRE_FALSE(ec);
-    REQUIRE(checker.check(m) == "");
-  }
+  check_unicast_reaches(box, 50);
 }
 
 TEST_CASE("M6.local_and_broadcast_messages_share_one_receive", "[M6]") {
@@ -195,15 +200,5 @@ TEST_CASE("M6.a_held_port_sends_the_reader_to_the_alternate", "[M6][posix]") {
   o.broadcast = on_loopback();
   o.read_timeout = mt::io_timeout;
   auto box = strait::mailslot::create(io, name, o);
-  constexpr int count = 5;
-  auto writer = mt::start_peer("broadcast-write",
-                               {"mailslot://" + loopback + "/" + name, loopback, "0", std::to_string(count)});
-  CHECK(mt::exit_code(writer) == 0);
-  mt::order_checker checker(1, count, strait::default_broadcast_message_size);
-  while (!checker.done()) {
-    std::error_code ec;
-    const auto m = box.receive(ec);
-    REQUIRE_FALSE(ec);
-    REQUIRE(checker.check(m) == "");
-  }
+  check_unicast_reaches(box, 5);
 }

@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -18,6 +20,11 @@ namespace strait::test {
 inline constexpr unsigned other_uid = 65534;
 
 inline bool running_as_root() { return ::geteuid() == 0; }
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 // A fresh directory under /tmp, removed with everything in it at the end.
 class scratch_directory {

@@ -17,13 +17,9 @@
 
 namespace st = strait::test;
 using strait::errc;
+using strait::test::read_file;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // A listening AF_UNIX socket at `path` that is not strait's (no lock file);
 // with `keep` false it is closed at once, leaving a stale socket file.

@@ -14,15 +14,7 @@
 
 namespace st = strait::test;
 using strait::errc;
-
-namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-}  // namespace
+using strait::test::read_file;
 
 // Root with a user's XDG_RUNTIME_DIR: that user owns the parent and could
 // swap the directory between strait's check and its use (issue 12.5).
