@@ -130,4 +130,10 @@ std::error_code map_error(const std::error_code& ec) noexcept;
 // "errno 111: Connection refused" / "Win32 error 231: All pipe instances are busy."
 std::string describe_native_error(int native);
 
+// What an error code cannot carry about this thread's latest failure (which
+// path, owned by whom): a backend notes it, and the throwing calls add it to
+// their message. take_failure_note() returns it and forgets it.
+void note_failure(std::string why);
+std::string take_failure_note();
+
 }  // namespace strait::detail

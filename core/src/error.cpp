@@ -1,5 +1,7 @@
 #include <strait/error.hpp>
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "backend.hpp"
@@ -68,5 +70,16 @@ const std::error_category& category() noexcept {
   static const strait_category instance;
   return instance;
 }
+
+namespace detail {
+namespace {
+thread_local std::string failure_note;
+}  // namespace
+
+void note_failure(std::string why) { failure_note = std::move(why); }
+
+std::string take_failure_note() { return std::exchange(failure_note, {}); }
+
+}  // namespace detail
 
 }  // namespace strait

@@ -215,6 +215,7 @@ mailslot mailslot::create(asio::io_context& io, std::string_view name, mailslot_
                           std::error_code& ec) {
   const auto address = detail::parse_reader_address(name, ec);
   if (!address) return {};
+  detail::take_failure_note();  // a note from an earlier call is not this one's
   auto reader = detail::open_reader(io, *address, options, ec);
   if (!reader) return {};
   mailslot box(std::move(reader));
@@ -225,7 +226,11 @@ mailslot mailslot::create(asio::io_context& io, std::string_view name, mailslot_
 mailslot mailslot::create(asio::io_context& io, std::string_view name, mailslot_options options) {
   std::error_code ec;
   auto box = create(io, name, std::move(options), ec);
-  if (ec) throw std::system_error(ec, fmt::format("cannot create mailslot {}", name));
+  if (ec) {
+    const auto note = detail::take_failure_note();  // which path, whose (issue 12.9)
+    throw std::system_error(ec, note.empty() ? fmt::format("cannot create mailslot {}", name)
+                                             : fmt::format("cannot create mailslot {}: {}", name, note));
+  }
   return box;
 }
 

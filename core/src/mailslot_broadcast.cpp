@@ -85,6 +85,7 @@ struct broadcast_plan {
   std::string name;  // lower case: mailslot names ignore case, as on Windows
   asio::ip::address_v4 group;
   std::uint16_t port = 0;
+  std::uint16_t alternate_port = 0;  // 0 when the user chose the port
   std::optional<asio::ip::address_v4> interface_address;
   std::size_t max_message_size = 0;
   int hops = 1;
@@ -107,6 +108,7 @@ std::optional<broadcast_plan> make_plan(const broadcast_options& o, std::string_
     return std::nullopt;
   }
   plan.port = o.port ? o.port : derived.port;
+  plan.alternate_port = o.port ? 0 : derived.alternate_port;
   if (!o.interface_address.empty()) {
     plan.interface_address = asio::ip::make_address_v4(o.interface_address, e);
     if (e) {
@@ -132,7 +134,10 @@ class broadcast_writer final : public channel_backend,
   broadcast_writer(udp::socket socket, udp::endpoint target, std::string url,
                    const broadcast_plan& plan, std::size_t max, bool to_all)
       : socket_(std::move(socket)),
-        target_(std::move(target)),
+        target_(target),
+        alternate_(plan.alternate_port ? std::optional<udp::endpoint>(udp::endpoint(
+                                             target.address(), plan.alternate_port))
+                                       : std::nullopt),
         url_(std::move(url)),
         prefix_(make_prefix(plan.name)),
         max_(max),
@@ -160,8 +165,10 @@ class broadcast_writer final : public channel_backend,
     const auto header = header_for(message.size());
     std::error_code e;
     // A datagram goes out whole or not at all; UDP does not wait for a reader.
-    socket_.send_to(std::array<asio::const_buffer, 2>{asio::buffer(header), message}, target_, 0, e);
+    const std::array<asio::const_buffer, 2> datagram{asio::buffer(header), message};
+    socket_.send_to(datagram, target_, 0, e);
     ec = map_error(e);
+    send_to_alternate(datagram);
   }
 
   void async_send(asio::const_buffer message, size_completion done) override {
@@ -172,6 +179,7 @@ class broadcast_writer final : public channel_backend,
       return;
     }
     auto header = std::make_shared<std::vector<std::byte>>(header_for(message.size()));
+    send_to_alternate({asio::buffer(*header), message});
     socket_.async_send_to(
         std::array<asio::const_buffer, 2>{asio::buffer(*header), message}, target_,
         [self = shared_from_this(), header, size = message.size(),
@@ -217,6 +225,14 @@ class broadcast_writer final : public channel_backend,
     return {};
   }
 
+  // The copy for readers on the alternate port (15.15). Best-effort like
+  // every broadcast (M6): the port's readers, if any, may miss it.
+  void send_to_alternate(const std::array<asio::const_buffer, 2>& datagram) {
+    if (!alternate_) return;
+    std::error_code ignored;
+    socket_.send_to(datagram, *alternate_, 0, ignored);
+  }
+
   std::vector<std::byte> header_for(std::size_t size) const {
     auto header = prefix_;
     header[6] = static_cast<std::byte>(size & 0xff);
@@ -226,6 +242,7 @@ class broadcast_writer final : public channel_backend,
 
   udp::socket socket_;
   udp::endpoint target_;
+  std::optional<udp::endpoint> alternate_;
   std::string url_;
   std::vector<std::byte> prefix_;
   std::size_t max_;
@@ -245,14 +262,14 @@ class broadcast_forwarder {
 
   std::error_code start(const std::string& local_name) {
     std::error_code e;
-    socket_.open(udp::v4(), e);
-    // Every reader of the name on this machine binds the same port.
-    if (!e) socket_.set_option(asio::socket_base::reuse_address(true), e);
-#if defined(SO_REUSEPORT)
-    // BSD and macOS share a bound port only with SO_REUSEPORT.
-    if (!e) socket_.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), e);
-#endif
-    if (!e) socket_.bind(udp::endpoint(asio::ip::address_v4::any(), plan_.port), e);
+    // Every reader of the name on this machine binds the same port; one held
+    // by another program sends the reader to the alternate port (15.15).
+    bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.port), e);
+    if (e == asio::error::address_in_use && plan_.alternate_port) {
+      socket_.close(e);
+      bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.alternate_port),
+                      e);
+    }
     if (!e) {
       socket_.set_option(plan_.interface_address
                              ? asio::ip::multicast::join_group(plan_.group, *plan_.interface_address)
@@ -376,12 +393,16 @@ std::shared_ptr<channel_backend> connect_broadcast(asio::io_context& io,
 
 multicast_endpoint broadcast_address(std::string_view name) {
   // docs/wire-format.md: 239.255.(h>>8 mod 255).(h mod 256), port 61000 + (h>>32 mod 4500),
-  // h = 64-bit FNV-1a of the name in lower case. 239.255/16 is the IPv4
-  // organization-local scope; the ports lie above Linux's ephemeral range.
+  // alternate port 61000 + ((h>>32 mod 4500) + 2250) mod 4500, h = 64-bit
+  // FNV-1a of the name in lower case. 239.255/16 is the IPv4
+  // organization-local scope; the ports lie above Linux's ephemeral range
+  // but inside macOS's and Windows' (49152-65535), hence the alternate.
   const auto h = detail::fnv1a(detail::lower(name));
   multicast_endpoint out;
   out.group = "239.255." + std::to_string((h >> 8) % 255) + "." + std::to_string(h & 0xff);
-  out.port = static_cast<std::uint16_t>(61000 + (h >> 32) % 4500);
+  const auto slot = (h >> 32) % 4500;
+  out.port = static_cast<std::uint16_t>(61000 + slot);
+  out.alternate_port = static_cast<std::uint16_t>(61000 + (slot + 2250) % 4500);
   return out;
 }
 

@@ -22,7 +22,9 @@ std::error_code check_name(std::string_view name) {
 
 [[noreturn]] void throw_error(const std::error_code& ec, std::string_view what,
                               std::string_view name) {
-  throw std::system_error(ec, fmt::format("{} '{}'", what, name));
+  const auto note = detail::take_failure_note();  // which path, whose (issue 12.9)
+  if (note.empty()) throw std::system_error(ec, fmt::format("{} '{}'", what, name));
+  throw std::system_error(ec, fmt::format("{} '{}': {}", what, name, note));
 }
 
 template <class Impl, class Open, class... Args>
@@ -30,6 +32,7 @@ std::unique_ptr<Impl> open_checked(std::string_view name, std::error_code& ec, O
                                    Args&&... args) {
   ec = check_name(name);
   if (ec) return nullptr;
+  detail::take_failure_note();  // a note from an earlier call is not this one's
   auto p = open(std::string(name), std::forward<Args>(args)..., ec);
   if (ec) p.reset();
   return p;

@@ -82,14 +82,21 @@ std::vector<std::string_view> supported_schemes() {
 
 namespace {
 
+// "cannot listen on URL" and, when the backend said more, ": what it said".
+std::string with_note(std::string what) {
+  auto note = detail::take_failure_note();
+  return note.empty() ? what : fmt::format("{}: {}", what, note);
+}
+
 listener open_listener(asio::io_context& io, std::string_view url,
                        const listen_options& options, std::error_code& ec, std::string& why) {
   strait::endpoint ep;
   const auto* t = resolve(url, ep, ec, why);
   if (!t) return {};
+  detail::take_failure_note();  // a note from an earlier call is not this one's
   auto backend = open_without_throwing([&] { return t->listen(io, ep, options, ec); }, ec);
   if (ec) {
-    why = fmt::format("cannot listen on {}", url);
+    why = with_note(fmt::format("cannot listen on {}", url));
     return {};
   }
   return listener(std::move(backend));
@@ -100,9 +107,10 @@ channel open_channel(asio::io_context& io, std::string_view url,
   strait::endpoint ep;
   const auto* t = resolve(url, ep, ec, why);
   if (!t) return {};
+  detail::take_failure_note();
   auto backend = open_without_throwing([&] { return t->connect(io, ep, options, ec); }, ec);
   if (ec) {
-    why = fmt::format("cannot connect to {}", url);
+    why = with_note(fmt::format("cannot connect to {}", url));
     return {};
   }
   return channel(std::move(backend));

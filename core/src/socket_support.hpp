@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include <asio/ip/tcp.hpp>
+#include <asio/ip/udp.hpp>
 
 #include <strait/native_handle.hpp>
 
@@ -46,5 +47,12 @@ std::size_t socket_write(native_socket s, const std::array<asio::const_buffer, 2
 // taken by a second one (C7), while a port in TIME_WAIT can be reused.
 void bind_exclusive(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp::endpoint& ep,
                     std::error_code& ec);
+
+// Opens and binds a UDP socket that the other broadcast readers of a NAME on
+// this machine can bind too. On Linux only sockets of the same user share the
+// port (SO_REUSEPORT alone): another user can neither bind beside the reader
+// nor take its unicast datagrams (issue 12.6).
+void bind_shared_udp(asio::ip::udp::socket& socket, const asio::ip::udp::endpoint& ep,
+                     std::error_code& ec);
 
 }  // namespace strait::detail

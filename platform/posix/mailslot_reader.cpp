@@ -33,27 +33,14 @@ using datagram = asio::local::datagram_protocol;
 // lower bound (the rest waits in the kernel, its writers blocked).
 constexpr std::size_t max_held_messages = 65536;
 
-// Writes the maximum for writers, aside and renamed: never read half-written.
-std::error_code publish_max(const std::string& path, std::size_t max) {
-  const auto tmp = mailslot_max_file(path) + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return last_system_error();
-  const auto text = std::to_string(max);
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!written || ::rename(tmp.c_str(), mailslot_max_file(path).c_str()) != 0)
-    return last_system_error();
-  return {};
-}
-
 class posix_mailslot_reader final : public mailslot_reader {
  public:
   posix_mailslot_reader(asio::io_context& io, const std::string& name, std::size_t max,
-                        datagram::socket socket, name_lock lock, std::string path)
+                        datagram::socket socket, name_lock lock, socket_place place)
       : mailslot_reader(io, "mailslot://" + name, max),
         socket_(std::move(socket)),
         lock_(std::move(lock)),
-        path_(std::move(path)),
+        place_(std::move(place)),
         scratch_(max + 1) {}
 
   ~posix_mailslot_reader() override { close(); }
@@ -116,7 +103,7 @@ class posix_mailslot_reader final : public mailslot_reader {
 
   void close_system() override {
     if (!socket_.is_open()) return;
-    ::unlink(mailslot_max_file(path_).c_str());
+    ::unlinkat(place_.directory->fd(), place_.helper(mailslot_max_role).c_str(), 0);
     lock_.release();  // removes the socket file and the lock: the name is free (M2)
     std::error_code ignored;
     socket_.close(ignored);
@@ -185,7 +172,7 @@ class posix_mailslot_reader final : public mailslot_reader {
 
   datagram::socket socket_;
   name_lock lock_;
-  std::string path_;
+  socket_place place_;
   std::vector<std::byte> scratch_;  // max + 1 bytes: peeks and dropped datagrams
 };
 
@@ -195,23 +182,23 @@ std::shared_ptr<mailslot_reader> create_local_mailslot(asio::io_context& io,
                                                        const std::string& name,
                                                        std::size_t max_message_size,
                                                        std::error_code& ec) {
-  const auto path = local_socket_path("mailslot", name, ec);
+  auto place = local_socket_place("mailslot", name, ec);
+  if (!place) return nullptr;
+  auto lock = name_lock::acquire(*place, ec);  // M2: already_exists while a reader lives
   if (ec) return nullptr;
-  auto lock = name_lock::acquire(path, ec);  // M2: already_exists while a reader lives
-  if (ec) return nullptr;
-  ::unlink(path.c_str());  // only a crashed reader can have left it: we hold the name
-  if ((ec = publish_max(path, max_message_size))) return nullptr;
+  // Writers read the maximum before they connect (M3).
+  if ((ec = publish_helper(*place, mailslot_max_role, std::to_string(max_message_size))))
+    return nullptr;
 
   datagram::socket socket(io);
   std::error_code e;
   socket.open(datagram(), e);
-  if (!e) socket.bind(datagram::endpoint(path), e);
-  if (!e && ::chmod(path.c_str(), 0600) != 0) e = last_system_error();
-  if (e) {
-    ec = map_error(e);
-    ::unlink(mailslot_max_file(path).c_str());
+  ec = e ? map_error(e) : bind_socket_file(socket.native_handle(), SOCK_DGRAM, *place, lock);
+  if (ec) {
+    ::unlinkat(place->directory->fd(), place->helper(mailslot_max_role).c_str(), 0);
     return nullptr;
   }
+  keep_from_children(socket.native_handle());
   // Room for at least a few messages of the maximum size: macOS's default
   // receive space (a few KiB) would refuse a large datagram outright.
   int room = 0;
@@ -222,7 +209,7 @@ std::shared_ptr<mailslot_reader> create_local_mailslot(asio::io_context& io,
     ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVBUF, &wanted, sizeof(wanted));
   ec = {};
   return std::make_shared<posix_mailslot_reader>(io, name, max_message_size, std::move(socket),
-                                                 std::move(lock), path);
+                                                 std::move(lock), std::move(*place));
 }
 
 }  // namespace strait::detail

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <thread>
 
 #include <asio/local/datagram_protocol.hpp>
@@ -33,18 +32,6 @@ constexpr int no_sigpipe = 0;  // macOS: SO_NOSIGPIPE, set by prepare_socket
 // macOS answers a full receiver with ENOBUFS at once instead of blocking,
 // and poll() does not say when room comes back: retry at this pace.
 constexpr auto full_receiver_retry = 1ms;
-
-// The maximum the reader published, or 0 when it cannot be read.
-std::size_t read_published_max(const std::string& path) {
-  const int fd = ::open(mailslot_max_file(path).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char text[24];
-  const auto n = ::read(fd, text, sizeof(text));
-  ::close(fd);
-  std::size_t max = 0;
-  if (n > 0) std::from_chars(text, text + n, max);
-  return max;
-}
 
 enum class send_result { sent, would_block, receiver_full, failed };
 
@@ -199,21 +186,22 @@ std::shared_ptr<channel_backend> connect_local_mailslot(asio::io_context& io,
                                                         const std::string& name,
                                                         const connect_options& options,
                                                         std::error_code& ec) {
-  const auto path = local_socket_path("mailslot", name, ec);
-  if (ec) return nullptr;
+  const auto place = local_socket_place("mailslot", name, ec);
+  if (!place) return nullptr;
   datagram::socket socket(io);
   std::error_code e;
   socket.open(datagram(), e);
   // ENOENT: no socket file; ECONNREFUSED: a file nobody reads (a crashed reader).
-  if (!e) socket.connect(datagram::endpoint(path), e);
+  if (!e) socket.connect(datagram::endpoint(place->address()), e);
   if (e) {
     ec = map_error(e);
     return nullptr;
   }
+  if ((ec = confirm_place(*place))) return nullptr;
   // M3: the reader's maximum, so that a message it would refuse is refused
   // here, before anything is sent.
   std::size_t max = std::min(options.max_message_size, mailslot_size_limit);
-  if (const auto published = read_published_max(path); published > 0)
+  if (const auto published = read_helper_number(*place, mailslot_max_role); published > 0)
     max = std::min(max, published);
   // A datagram may not exceed the send buffer (macOS: 2048 bytes by default).
   int room = 0;

@@ -13,7 +13,7 @@
 //   low half, a per-thread tag in the high half. Tags start at a random
 //   number per process, so a dead owner's id is not ours when we reuse its pid.
 // - Liveness (S3): each process with a handle open holds an fcntl write lock
-//   on the byte at offset <pid> of the companion file "shm.mutex.NAME.owners".
+//   on the byte at offset <pid> of the companion file "shm.mutex.NAME+owners".
 //   The kernel drops it when the process dies or closes its last handle,
 //   whatever later happens to the pid. A waiter that finds no lock at the
 //   owner's byte (F_GETLK) swaps the dead owner's id for its own -- of
@@ -109,7 +109,7 @@ struct process_side {
   std::atomic<std::uint32_t> recursion{0};  // written by that thread only
 };
 
-// Every process_side of this process, by owners file path.
+// Every process_side of this process, by owners file name.
 class process_sides {
  public:
   process_sides() {
@@ -118,21 +118,23 @@ class process_sides {
     ::pthread_atfork(nullptr, nullptr, [] { cached_pid.store(::getpid()); });
   }
 
-  // Called under the shm_region guard, so the path names the live region's file.
-  process_side* attach(const std::string& path, std::error_code& ec) {
+  // Called under the shm_region guard, so `name` in `directory_fd` is the
+  // live region's file; the name also keys this process's side of it.
+  process_side* attach(int directory_fd, const std::string& name, std::error_code& ec) {
     std::lock_guard hold(mutex_);
-    auto& side = sides_[path];
+    auto& side = sides_[name];
     if (!side) {
       side = std::make_unique<process_side>();
-      side->fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+      side->fd = ::openat(directory_fd, name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                          0600);
       if (side->fd < 0) {
         ec = last_system_error();
-        sides_.erase(path);
+        sides_.erase(name);
         return nullptr;
       }
     }
     if ((ec = lock_own_byte(*side))) {
-      if (side->handles == 0) erase(path);
+      if (side->handles == 0) erase(name);
       return nullptr;
     }
     ++side->handles;
@@ -354,9 +356,9 @@ std::unique_ptr<named_mutex::impl> open_named_mutex(open_mode mode, const std::s
     return std::error_code{};
   };
   auto p = std::make_unique<posix_named_mutex>();
-  const auto attach = [&p](const std::string& owners_path) {
+  const auto attach = [&p](int directory_fd, const std::string& owners_path) {
     std::error_code e;
-    p->side = sides().attach(owners_path, e);
+    p->side = sides().attach(directory_fd, owners_path, e);
     if (p->side) p->owners_path = owners_path;
     return e;
   };

@@ -12,27 +12,20 @@ namespace strait::detail {
 namespace {
 
 // Publishes the instance limit; clients read it before they connect (C5).
-std::error_code publish_slots(const std::string& path, std::size_t count) {
+std::error_code publish_slots(const socket_place& place, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
-    const int fd = ::open(pipe_slot_file(path, i).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    const int fd = open_helper(place, pipe_slot_role(i), O_RDWR | O_CREAT);
     if (fd < 0) return last_system_error();
     ::close(fd);
   }
-  // Written aside and renamed into place, so a client never reads a partial count.
-  const auto tmp = pipe_slots_file(path) + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return last_system_error();
-  const auto text = std::to_string(count);
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!written || ::rename(tmp.c_str(), pipe_slots_file(path).c_str()) != 0)
-    return last_system_error();
-  return {};
+  return publish_helper(place, pipe_slots_role, std::to_string(count));
 }
 
-void withdraw_slots(const std::string& path, std::size_t count) {
-  ::unlink(pipe_slots_file(path).c_str());
-  for (std::size_t i = 0; i < count; ++i) ::unlink(pipe_slot_file(path, i).c_str());
+void withdraw_slots(const socket_place& place, std::size_t count) {
+  const int dir = place.directory->fd();
+  ::unlinkat(dir, place.helper(pipe_slots_role).c_str(), 0);
+  for (std::size_t i = 0; i < count; ++i)
+    ::unlinkat(dir, place.helper(pipe_slot_role(i)).c_str(), 0);
 }
 
 }  // namespace
@@ -48,23 +41,23 @@ std::shared_ptr<listener_backend> pipe_listen(asio::io_context& io, const strait
     ec = make_error_code(errc::not_supported);  // a Unix socket has no remote clients
     return nullptr;
   }
-  const auto path = local_socket_path("pipe", ep.name, ec);
-  if (ec) return nullptr;
-  auto binding = bind_local_socket(io, path, ec);
+  auto place = local_socket_place("pipe", ep.name, ec);
+  if (!place) return nullptr;
+  auto binding = bind_local_socket(io, *place, ec);
   if (!binding) return nullptr;
   const std::size_t slots = options.max_instances;
   if (slots) {
-    withdraw_slots(path, slots);  // what a crashed owner left
-    if ((ec = publish_slots(path, slots))) {
-      withdraw_slots(path, slots);
+    withdraw_slots(*place, slots);  // what a crashed owner left
+    if ((ec = publish_slots(*place, slots))) {
+      withdraw_slots(*place, slots);
       return nullptr;
     }
   }
   auto lock = std::make_shared<name_lock>(std::move(binding->lock));
   return std::make_shared<stream_listener<local_stream>>(
       std::move(binding->acceptor), ep.url(), options.max_message_size, local_peer,
-      [lock, path, slots] {
-        withdraw_slots(path, slots);
+      [lock, place = std::move(*place), slots] {
+        withdraw_slots(place, slots);
         lock->release();
       });
 }

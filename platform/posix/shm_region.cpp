@@ -14,7 +14,6 @@
 
 #include <fmt/format.h>
 
-#include "local_socket.hpp"
 
 namespace strait::detail {
 namespace {
@@ -38,6 +37,17 @@ std::uint64_t stable_hash(std::string_view s) noexcept {
   return h;
 }
 
+// 12.9: who holds the object name `shm_name`, for the message of a refusal.
+std::string describe_squatter(const std::string& shm_name) {
+  struct stat st{};
+  const int fd = ::shm_open(shm_name.c_str(), O_RDONLY | O_CLOEXEC, 0);
+  const bool known = fd >= 0 && ::fstat(fd, &st) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!known) return fmt::format("shared memory object '{}' belongs to another user", shm_name);
+  return fmt::format("shared memory object '{}' belongs to uid {}, not to this user (uid {})",
+                     shm_name, st.st_uid, ::geteuid());
+}
+
 int retry_flock(int fd, int operation) noexcept {
   int r;
   do {
@@ -49,9 +59,8 @@ int retry_flock(int fd, int operation) noexcept {
 // An exclusive flock on the per-user guard file for one create/open/close.
 class guard {
  public:
-  explicit guard(const std::string& dir, std::error_code& ec) {
-    const auto path = dir + "/shm.guard";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  explicit guard(const directory_handle& dir, std::error_code& ec) {
+    fd_ = ::openat(dir.fd(), "shm+guard", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd_ < 0 || retry_flock(fd_, LOCK_EX) != 0) ec = last_system_error();
   }
   ~guard() {
@@ -68,8 +77,9 @@ class guard {
 
 shm_region::shm_region(shm_region&& other) noexcept
     : shm_name_(std::move(other.shm_name_)),
-      lock_path_(std::move(other.lock_path_)),
-      companion_path_(std::move(other.companion_path_)),
+      directory_(std::move(other.directory_)),
+      lock_name_(std::move(other.lock_name_)),
+      companion_name_(std::move(other.companion_name_)),
       lock_fd_(std::exchange(other.lock_fd_, -1)),
       map_(std::exchange(other.map_, nullptr)),
       map_size_(std::exchange(other.map_size_, 0)),
@@ -81,8 +91,9 @@ shm_region& shm_region::operator=(shm_region&& other) noexcept {
   if (this != &other) {
     close();
     shm_name_ = std::move(other.shm_name_);
-    lock_path_ = std::move(other.lock_path_);
-    companion_path_ = std::move(other.companion_path_);
+    directory_ = std::move(other.directory_);
+    lock_name_ = std::move(other.lock_name_);
+    companion_name_ = std::move(other.companion_name_);
     lock_fd_ = std::exchange(other.lock_fd_, -1);
     map_ = std::exchange(other.map_, nullptr);
     map_size_ = std::exchange(other.map_size_, 0);
@@ -111,8 +122,8 @@ std::optional<shm_region> shm_region::open(std::string_view kind, const std::str
                                            open_mode mode, std::size_t payload_size,
                                            const initializer& init, std::error_code& ec,
                                            const attacher& attach) {
-  const auto dir = runtime_directory(ec);
-  if (ec) return std::nullopt;
+  auto dir = directory_handle::open_runtime(ec);
+  if (!dir) return std::nullopt;
   const auto full_name = fmt::format("{}.{}", kind, name);
   if (mode != open_mode::open &&
       payload_size > static_cast<std::size_t>(std::numeric_limits<off_t>::max()) - header_size) {
@@ -122,13 +133,15 @@ std::optional<shm_region> shm_region::open(std::string_view kind, const std::str
 
   shm_region r;
   r.shm_name_ = fmt::format("/st{}-{:016x}", ::geteuid(), stable_hash(full_name));
-  r.lock_path_ = fmt::format("{}/shm.{}.lock", dir, full_name);
-  r.companion_path_ = fmt::format("{}/shm.{}.owners", dir, full_name);
+  r.lock_name_ = helper_file_name(fmt::format("shm.{}", full_name), "lock");
+  r.companion_name_ = helper_file_name(fmt::format("shm.{}", full_name), "owners");
+  r.directory_ = std::move(dir);
 
-  const guard held(dir, ec);
+  const guard held(*r.directory_, ec);
   if (ec) return std::nullopt;
 
-  r.lock_fd_ = ::open(r.lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  r.lock_fd_ = ::openat(r.directory_->fd(), r.lock_name_.c_str(),
+                        O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (r.lock_fd_ < 0) {
     ec = last_system_error();
     return std::nullopt;
@@ -152,8 +165,11 @@ std::optional<shm_region> shm_region::open(std::string_view kind, const std::str
 
   int fd = -1;
   if (!alive) {
-    if (::shm_unlink(r.shm_name_.c_str()) != 0 && errno != ENOENT)
-      return fail(last_system_error());  // someone else's object squats our name (N2)
+    if (::shm_unlink(r.shm_name_.c_str()) != 0 && errno != ENOENT) {
+      const auto e = last_system_error();
+      note_failure(describe_squatter(r.shm_name_));  // someone else's object squats our name (N2)
+      return fail(e);
+    }
     if (mode == open_mode::open) return fail(make_error_code(errc::not_found));  // S1
     fd = ::shm_open(r.shm_name_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return fail(last_system_error());
@@ -214,7 +230,7 @@ std::optional<shm_region> shm_region::open(std::string_view kind, const std::str
   }
 
   if (attach) {
-    if (const auto e = attach(r.companion_path_)) return fail(e);
+    if (const auto e = attach(r.directory_->fd(), r.companion_name_)) return fail(e);
   }
 
   // Every live handle holds the lock shared. Converting is not atomic, which
@@ -230,8 +246,8 @@ void shm_region::discard(bool remove_names) noexcept {
   payload_ = nullptr;
   if (remove_names) {
     ::shm_unlink(shm_name_.c_str());
-    ::unlink(lock_path_.c_str());
-    ::unlink(companion_path_.c_str());
+    ::unlinkat(directory_->fd(), lock_name_.c_str(), 0);
+    ::unlinkat(directory_->fd(), companion_name_.c_str(), 0);
   }
   if (lock_fd_ >= 0) ::close(std::exchange(lock_fd_, -1));
 }
@@ -241,9 +257,8 @@ void shm_region::close() noexcept {
   if (map_) ::munmap(map_, map_size_);
   map_ = nullptr;
   std::error_code ec;
-  const auto dir = runtime_directory(ec);
   std::optional<guard> held;
-  if (!ec) held.emplace(dir, ec);
+  held.emplace(*directory_, ec);
   // S2: the handle that can take the lock exclusively is the last one. Without
   // the guard (ec), leave the names: the next create reclaims them.
   discard(!ec && retry_flock(lock_fd_, LOCK_EX | LOCK_NB) == 0);

@@ -4,26 +4,31 @@
 //
 // - The object is shm_open("/st<uid>-<hash>"), mode 0600 (N2): short enough
 //   for macOS's 31-byte limit, the same name on every run (N1).
-// - Every handle holds a shared flock on "<runtime dir>/shm.<kind>.<name>.lock".
+// - Every handle holds a shared flock on "<runtime dir>/shm.<kind>.<name>+lock"
+//   (the runtime directory held open, runtime_directory.hpp; '+' is outside
+//   the name grammar, so no name reaches another's lock file).
 //   A handle that closes and gets LOCK_EX|LOCK_NB is the last and unlinks
 //   both; a crash drops the lock, so a name nobody holds a lock on is stale
 //   and the next create reclaims it, the next open says not_found.
-// - "<runtime dir>/shm.<kind>.<name>.owners" is a companion file a named
-//   mutex locks byte ranges of (named_mutex.cpp); the region hands its path
-//   to an `attach` hook under the guard and removes it with the region.
+// - "<runtime dir>/shm.<kind>.<name>+owners" is a companion file a named
+//   mutex locks byte ranges of (named_mutex.cpp); the region hands its name
+//   in the directory to an `attach` hook under the guard and removes it with
+//   the region.
 // - Every create, open and close runs under an exclusive flock on
-//   "<runtime dir>/shm.guard", so these steps never interleave (flock
+//   "<runtime dir>/shm+guard", so these steps never interleave (flock
 //   conversions are not atomic) and an opener never sees a half-built region.
 #pragma once
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
 
 #include "named_objects.hpp"
+#include "runtime_directory.hpp"
 
 namespace strait::detail {
 
@@ -35,7 +40,8 @@ class shm_region {
   // Runs on every successful create or open, under the guard, with the path
   // of the companion file: while the region lives that path names one file,
   // and it goes with the region. An error aborts the create or open.
-  using attacher = std::function<std::error_code(const std::string& companion_path)>;
+  using attacher =
+      std::function<std::error_code(int directory_fd, const std::string& companion_name)>;
 
   shm_region() = default;
   shm_region(shm_region&& other) noexcept;
@@ -69,8 +75,9 @@ class shm_region {
   void discard(bool remove_names) noexcept;
 
   std::string shm_name_;
-  std::string lock_path_;
-  std::string companion_path_;
+  std::shared_ptr<directory_handle> directory_;
+  std::string lock_name_;  // in directory_
+  std::string companion_name_;  // in directory_
   int lock_fd_ = -1;
   void* map_ = nullptr;
   std::size_t map_size_ = 0;

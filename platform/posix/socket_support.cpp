@@ -112,4 +112,22 @@ void bind_exclusive(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp::endp
   if (!ec) acceptor.bind(ep, ec);
 }
 
+void bind_shared_udp(asio::ip::udp::socket& socket, const asio::ip::udp::endpoint& ep,
+                     std::error_code& ec) {
+  socket.open(ep.protocol(), ec);
+  if (!ec) keep_from_children(socket.native_handle());
+  using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+#if defined(__linux__)
+  // SO_REUSEADDR would let any user bind the port beside us (12.6);
+  // SO_REUSEPORT alone shares it only with our own user's sockets.
+  if (!ec) socket.set_option(reuse_port(true), ec);
+#else
+  // BSD and macOS share a bound port with SO_REUSEPORT, for any user
+  // (docs/security.md: broadcast mailslots are unauthenticated).
+  if (!ec) socket.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) socket.set_option(reuse_port(true), ec);
+#endif
+  if (!ec) socket.bind(ep, ec);
+}
+
 }  // namespace strait::detail

@@ -13,9 +13,9 @@ namespace {
 std::shared_ptr<channel_backend> unix_connect(asio::io_context& io, const strait::endpoint& ep,
                                               const connect_options& options,
                                               std::error_code& ec) {
-  const auto path = local_socket_path("unix", ep.name, ec);
-  if (ec) return nullptr;
-  auto socket = connect_local_socket(io, path, options, ec);
+  const auto place = local_socket_place("unix", ep.name, ec);
+  if (!place) return nullptr;
+  auto socket = connect_local_socket(io, *place, options, ec);
   if (!socket) return nullptr;
   auto peer = local_peer(*socket);
   return std::make_shared<stream_channel<local_stream>>(
@@ -30,9 +30,9 @@ std::shared_ptr<listener_backend> unix_listen(asio::io_context& io, const strait
     ec = make_error_code(errc::not_supported);
     return nullptr;
   }
-  const auto path = local_socket_path("unix", ep.name, ec);
-  if (ec) return nullptr;
-  auto binding = bind_local_socket(io, path, ec);
+  const auto place = local_socket_place("unix", ep.name, ec);
+  if (!place) return nullptr;
+  auto binding = bind_local_socket(io, *place, ec);
   if (!binding) return nullptr;
   auto lock = std::make_shared<name_lock>(std::move(binding->lock));
   return std::make_shared<stream_listener<local_stream>>(

@@ -123,4 +123,14 @@ void bind_exclusive(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp::endp
   acceptor.bind(ep, ec);
 }
 
+void bind_shared_udp(asio::ip::udp::socket& socket, const asio::ip::udp::endpoint& ep,
+                     std::error_code& ec) {
+  socket.open(ep.protocol(), ec);
+  if (!ec) keep_from_children(socket.native_handle());
+  // Windows shares a UDP port only through SO_REUSEADDR, with any user
+  // (docs/security.md: broadcast mailslots are unauthenticated).
+  if (!ec) socket.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) socket.bind(ep, ec);
+}
+
 }  // namespace strait::detail

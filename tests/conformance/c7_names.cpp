@@ -64,3 +64,24 @@ TEST_CASE("C7.name_left_by_killed_server_is_reclaimed", "[C7][C5]") {
   CHECK(reclaimed.endpoint() == url);
   check_serves(reclaimed);
 }
+
+// NAME.lock, NAME.max, NAME.slots, NAME.slot.N are names too: serving one
+// must leave NAME's own files alone, so NAME stays taken and served (issue 12.7).
+TEST_CASE("C7.helper_file_suffixes_are_other_names", "[C7][no-tcp]") {
+  for (const std::string suffix : {".lock", ".max", ".slots", ".slot.0", ".slots.tmp"}) {
+    INFO(suffix);
+    asio::io_context io;
+    strait::listen_options options;
+    if (sc::transport() == "pipe") options.max_instances = 2;  // publishes the slot files
+    auto first = strait::listen(io, sc::fresh_listen_url(), options);
+    const auto url = first.endpoint();
+    INFO(url);
+
+    std::error_code ec;
+    auto beside = strait::listen(io, url + suffix, ec);
+    CHECK_FALSE(ec);
+    auto second = strait::listen(io, url, ec);
+    CHECK(ec == errc::already_exists);
+    check_serves(first);
+  }
+}

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <asio/ip/udp.hpp>
 #include <strait/strait.hpp>
 
 #include "catch.hpp"
@@ -22,6 +23,22 @@ strait::broadcast_options on_loopback() {
   strait::broadcast_options b;
   b.interface_address = loopback;
   return b;
+}
+
+// A writer peer sends `count` numbered messages to mailslot://127.0.0.1/NAME
+// of `box`; all arrive, in order.
+void check_unicast_reaches(strait::mailslot& box, int count) {
+  const auto name = box.endpoint().substr(std::string("mailslot://").size());
+  auto writer = mt::start_peer("broadcast-write", {"mailslot://" + loopback + "/" + name, loopback,
+                                                   "0", std::to_string(count)});
+  CHECK(mt::exit_code(writer) == 0);
+  mt::order_checker checker(1, count, strait::default_broadcast_message_size);
+  while (!checker.done()) {
+    std::error_code ec;
+    const auto m = box.receive(ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(checker.check(m) == "");
+  }
 }
 
 }  // namespace
@@ -97,18 +114,7 @@ TEST_CASE("M6.unicast_to_one_machine", "[M6]") {
   o.broadcast = on_loopback();
   o.read_timeout = mt::io_timeout;
   auto box = strait::mailslot::create(io, mt::fresh_name(), o);
-  const auto name = box.endpoint().substr(std::string("mailslot://").size());
-  constexpr int count = 50;
-  auto writer = mt::start_peer("broadcast-write",
-                               {"mailslot://" + loopback + "/" + name, loopback, "0", std::to_string(count)});
-  CHECK(mt::exit_code(writer) == 0);
-  mt::order_checker checker(1, count, strait::default_broadcast_message_size);
-  while (!checker.done()) {
-    std::error_code ec;
-    const auto m = box.receive(ec);
-    REQUIRE_FALSE(ec);
-    REQUIRE(checker.check(m) == "");
-  }
+  check_unicast_reaches(box, 50);
 }
 
 TEST_CASE("M6.local_and_broadcast_messages_share_one_receive", "[M6]") {
@@ -173,4 +179,26 @@ TEST_CASE("M6.the_group_and_port_come_from_the_name", "[M6]") {
   CHECK(a.port < 65500);
   const auto c = strait::broadcast_address("invoices");
   CHECK((c.group != a.group || c.port != a.port));
+  // 15.15: a second port for when another program holds the first.
+  CHECK(a.alternate_port == b.alternate_port);
+  CHECK(a.alternate_port != a.port);
+  CHECK(a.alternate_port >= 61000);
+  CHECK(a.alternate_port < 65500);
+}
+
+// The ports lie in macOS's and Windows' ephemeral ranges (15.15): with the
+// name's port held by a program that shares nothing, the reader takes the
+// alternate port and a writer's messages still reach it. ([posix]: Windows
+// lets SO_REUSEADDR bind beside the holder, so there is nothing to fall back from.)
+TEST_CASE("M6.a_held_port_sends_the_reader_to_the_alternate", "[M6][posix]") {
+  asio::io_context io;
+  const auto name = mt::fresh_name();
+  asio::ip::udp::socket holder(io, asio::ip::udp::endpoint(asio::ip::make_address_v4(loopback),
+                                                           strait::broadcast_address(name).port));
+  strait::mailslot_options o;
+  o.receive_broadcasts = true;
+  o.broadcast = on_loopback();
+  o.read_timeout = mt::io_timeout;
+  auto box = strait::mailslot::create(io, name, o);
+  check_unicast_reaches(box, 5);
 }

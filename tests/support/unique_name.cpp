@@ -2,6 +2,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <string_view>
@@ -40,6 +41,12 @@ std::string unique_name(std::string_view prefix) {
   if (name.empty() || name.front() == '.' || name.front() == '-') name.insert(name.begin(), 't');
   name.resize(std::min(name.size(), max_length - std::string_view(suffix).size()));
   name.append(suffix);
+  // STRAIT_TEST_NAME_LENGTH=N pads every name to N bytes, so that runs with
+  // the longest names find path-length bugs (tests/CMakeLists.txt: macos_shaped).
+  if (const char* wanted = std::getenv("STRAIT_TEST_NAME_LENGTH")) {
+    const auto length = std::min<std::size_t>(std::strtoul(wanted, nullptr, 10), max_length);
+    if (name.size() < length) name.insert(std::min(prefix.size(), name.size()), length - name.size(), 'x');
+  }
   return name;
 }
 

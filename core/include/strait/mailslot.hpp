@@ -62,9 +62,13 @@ struct mailslot_options {
 
 // The multicast group (239.255.X.Y) and UDP port (61000-65499) of
 // mailslot://*/NAME: a stable hash of NAME in lower case (docs/wire-format.md).
+// The ports lie in macOS's and Windows' ephemeral ranges: a reader that
+// finds `port` held by another program binds `alternate_port` instead, and
+// writers send to both.
 struct multicast_endpoint {
   std::string group;
   std::uint16_t port = 0;
+  std::uint16_t alternate_port = 0;
 };
 multicast_endpoint broadcast_address(std::string_view name);
 
