@@ -43,6 +43,7 @@
 #include <strait/shared_memory.hpp>
 #include <strait/sync.hpp>
 
+#include "shm_handshake.hpp"
 #include "shm_ring.hpp"
 
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
@@ -55,7 +56,6 @@ namespace {
 using namespace shm;
 
 constexpr std::uint32_t default_capacity = 4u << 20;
-constexpr std::string_view hello_tag = "strait-shm/1";
 constexpr std::size_t handshake_size = 256;
 // How long wait_strategy::adaptive spins before it also yields the CPU at
 // each clock check: an answer from a peer that is running comes well within
@@ -686,48 +686,6 @@ class shm_channel final : public channel_backend,
   bool doorbell_again_ = false;
 };
 
-// ---- the handshake -------------------------------------------------------------------
-
-// "strait-shm/1 REGION CAPACITY MAX" from the listener, "ok MAX" back.
-struct hello {
-  std::string region;
-  std::uint32_t capacity = 0;
-  std::size_t max_message_size = 0;
-};
-
-std::vector<std::string_view> words(std::string_view s) {
-  std::vector<std::string_view> out;
-  while (!s.empty()) {
-    const auto space = s.find(' ');
-    out.push_back(s.substr(0, space));
-    if (space == std::string_view::npos) break;
-    s.remove_prefix(space + 1);
-  }
-  return out;
-}
-
-template <class Int>
-bool parse_number(std::string_view s, Int& out) {
-  const auto [end, e] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return e == std::errc{} && end == s.data() + s.size();
-}
-
-// S6 for the handshake: the listener is another process.
-std::error_code parse_hello(std::string_view text, hello& h) {
-  const auto w = words(text);
-  if (w.size() == 3 && w[0] == hello_tag && w[1] == "error") {
-    int code = 0;
-    if (parse_number(w[2], code) && code > 0 && code <= static_cast<int>(errc::io_error))
-      return make_error_code(static_cast<errc>(code));
-  }
-  if (w.size() != 4 || w[0] != hello_tag || !is_valid_name(w[1]) ||
-      !parse_number(w[2], h.capacity) || !valid_capacity(h.capacity) ||
-      !parse_number(w[3], h.max_message_size) || h.max_message_size == 0)
-    return make_error_code(errc::protocol_error);
-  h.region = std::string(w[1]);
-  return {};
-}
-
 // ---- the listener ------------------------------------------------------------------------
 
 class shm_listener final : public listener_backend,
@@ -873,10 +831,8 @@ class shm_listener final : public listener_backend,
   }
 
   void finish_handshake(const std::shared_ptr<pending_connection>& p, std::string_view reply) {
-    const auto w = words(reply);
     std::size_t client_max = 0;
-    if (w.size() != 2 || w[0] != "ok" || !parse_number(w[1], client_max) || client_max == 0)
-      return;  // not a strait client: drop it
+    if (!parse_reply(reply, client_max)) return;  // not a strait client: drop it
     channel_settings settings;
     settings.url = url_;
     settings.executor = executor_;
