@@ -17,6 +17,7 @@
 #include <asio/post.hpp>
 
 #include "mailslot_backend.hpp"
+#include "mailslot_datagram.hpp"
 #include "socket_support.hpp"
 
 namespace strait {
@@ -26,12 +27,7 @@ namespace {
 using udp = asio::ip::udp;
 using namespace std::chrono_literals;
 
-// ---- the datagram (docs/wire-format.md) -------------------------------------
-
-constexpr std::array<std::byte, 4> magic{std::byte{'S'}, std::byte{'M'}, std::byte{'S'},
-                                         std::byte{'L'}};
-constexpr std::byte version{1};
-constexpr std::size_t header_size = 8;  // magic, version, name length, u16 LE payload length
+using namespace mailslot_datagram;
 constexpr std::size_t max_datagram = 65536;
 
 // How long a forwarder waits for room in a full local mailslot before it
@@ -48,35 +44,6 @@ std::uint64_t fnv1a(std::string_view s) noexcept {
   std::uint64_t h = 14695981039346656037ull;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
   return h;
-}
-
-// The header and name of every datagram to `name`; the length is set per message.
-std::vector<std::byte> make_prefix(const std::string& name) {
-  std::vector<std::byte> prefix(magic.begin(), magic.end());
-  prefix.push_back(version);
-  prefix.push_back(static_cast<std::byte>(name.size()));
-  prefix.resize(header_size);
-  for (char c : name) prefix.push_back(static_cast<std::byte>(c));
-  return prefix;
-}
-
-// The payload of a datagram for `name`, or nullopt for anything else: other
-// names, other programs, damaged or cut datagrams (dropped unseen).
-std::optional<std::span<const std::byte>> decode(std::span<const std::byte> d,
-                                                 const std::string& name) {
-  if (d.size() < header_size || !std::equal(magic.begin(), magic.end(), d.begin()) ||
-      d[4] != version)
-    return std::nullopt;
-  const auto name_size = std::to_integer<std::size_t>(d[5]);
-  const auto payload_size =
-      std::to_integer<std::size_t>(d[6]) | (std::to_integer<std::size_t>(d[7]) << 8);
-  if (name_size != name.size() || d.size() != header_size + name_size + payload_size)
-    return std::nullopt;
-  for (std::size_t i = 0; i < name_size; ++i) {
-    const auto c = static_cast<unsigned char>(std::to_integer<int>(d[header_size + i]));
-    if (std::tolower(c) != static_cast<unsigned char>(name[i])) return std::nullopt;
-  }
-  return d.subspan(header_size + name_size);
 }
 
 // ---- options ----------------------------------------------------------------

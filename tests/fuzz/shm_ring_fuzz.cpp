@@ -10,7 +10,7 @@
 //                        ring_control, then the data area; the tail is taken
 //                        relative to where the reader is
 //   the rest             a script: the peer rewriting tail and record headers,
-//                        the reader peeking and consuming (as shm_transport.cpp
+//                        the reader peeking and consuming (as shm_channel.cpp
 //                        does, re-peeks included), the writer writing into a
 //                        second ring whose head the peer sets
 //
@@ -20,11 +20,11 @@
 // sees any access outside them. A broken invariant prints what broke and traps.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <new>
 
+#include "fuzz_require.hpp"
 #include "shm_ring.hpp"
 
 namespace {
@@ -32,12 +32,6 @@ namespace {
 namespace shm = strait::detail::shm;
 using consumer_result = shm::ring_consumer::result;
 using producer_result = shm::ring_producer::result;
-
-[[noreturn]] void broken(const char* invariant) {
-  std::fprintf(stderr, "shm_ring_fuzz: invariant broken: %s\n", invariant);
-  __builtin_trap();
-}
-#define FUZZ_REQUIRE(condition) ((condition) ? void() : broken(#condition))
 
 constexpr std::uint32_t capacities[4] = {4096, 4160, 4608, 8192};
 constexpr std::uint32_t largest_capacity = 8192;
@@ -158,7 +152,7 @@ class reader {
     for (std::uint32_t records = 0; records <= ring_.capacity / 8; ++records) {
       if (step(true) != consumer_result::ok) return;
     }
-    broken("the reader ends within capacity / 8 records");
+    strait::fuzz::broken("the reader ends within capacity / 8 records", __FILE__, __LINE__);
   }
 
  private:
