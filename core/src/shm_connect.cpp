@@ -38,6 +38,7 @@ std::shared_ptr<channel_backend> shm_connect(asio::io_context& io, const strait:
   connect_options control_options;
   control_options.timeout = options.timeout;
   control_options.max_message_size = handshake_size;
+  control_options.server_user = options.server_user;  // N2: who serves the name
   auto control = pipe_transport().connect(service_io(), control_endpoint(ep),
                                           control_options, ec);
   if (!control) return nullptr;

@@ -36,7 +36,7 @@ std::unique_ptr<named_event::impl> open_named_event(open_mode mode, const std::s
         return ::CreateEventW(sa, options.reset == event_reset::manual ? TRUE : FALSE,
                               options.initially_set ? TRUE : FALSE, n);
       },
-      [](const wchar_t* n) { return ::OpenEventW(SYNCHRONIZE | EVENT_MODIFY_STATE, FALSE, n); },
+      [](const wchar_t* n) { return ::OpenEventW(SYNCHRONIZE | EVENT_MODIFY_STATE | READ_CONTROL, FALSE, n); },
       p->created, ec);
   if (ec) return nullptr;
   p->name = name;

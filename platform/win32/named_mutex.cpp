@@ -24,7 +24,7 @@ std::unique_ptr<named_mutex::impl> open_named_mutex(open_mode mode, const std::s
   p->handle = create_or_open_object(
       mode, native_object_name(kind_mutex, name, options),
       [](SECURITY_ATTRIBUTES* sa, const wchar_t* n) { return ::CreateMutexW(sa, FALSE, n); },
-      [](const wchar_t* n) { return ::OpenMutexW(SYNCHRONIZE | MUTEX_MODIFY_STATE, FALSE, n); },
+      [](const wchar_t* n) { return ::OpenMutexW(SYNCHRONIZE | MUTEX_MODIFY_STATE | READ_CONTROL, FALSE, n); },
       p->created, ec);
   if (ec) return nullptr;
   p->name = name;

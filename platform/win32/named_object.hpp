@@ -101,16 +101,18 @@ inline void start_object_wait(async_waits& waits, HANDLE object, wait_completion
 }
 
 // Creates or opens a kernel object with the private DACL (N2). `create` calls
-// CreateXxx(attributes, name), `open` calls OpenXxx(name); returns the handle,
-// and sets `created`.
+// CreateXxx(attributes, name), `open` calls OpenXxx(name) with READ_CONTROL
+// among its rights; returns the handle, and sets `created`. An existing
+// object must belong to the current user (N2: squatting is access_denied).
 template <class Create, class Open>
 unique_handle create_or_open_object(open_mode mode, const std::wstring& name, Create create,
                                     Open open, bool& created, std::error_code& ec) {
   created = false;
   if (mode == open_mode::open) {
-    unique_handle h(open(name.c_str()));
-    ec = h ? std::error_code{} : last_system_error();  // S1: ERROR_FILE_NOT_FOUND, not_found
-    return h;
+    unique_handle h(open(name.c_str()));  // `open` asks for READ_CONTROL too
+    ec = h ? check_object_owner(object_owner_sid(h.get()), {})  // N2, as below
+           : last_system_error();  // S1: ERROR_FILE_NOT_FOUND, not_found
+    return ec ? unique_handle{} : std::move(h);
   }
   const auto security = private_security::create(ec);
   if (ec) return {};
@@ -124,6 +126,9 @@ unique_handle create_or_open_object(open_mode mode, const std::wstring& name, Cr
       ec = make_error_code(errc::already_exists, ERROR_ALREADY_EXISTS);  // S1
       return {};
     }
+    // N2: an object another user made first, with that user's access list,
+    // is not ours to use.
+    if ((ec = check_object_owner(object_owner_sid(h.get()), {}))) return {};
   } else {
     created = true;
   }

@@ -43,7 +43,7 @@ std::unique_ptr<named_semaphore::impl> open_named_semaphore(open_mode mode,
                                   static_cast<LONG>(options.maximum_count), n);
       },
       [](const wchar_t* n) {
-        return ::OpenSemaphoreW(SYNCHRONIZE | SEMAPHORE_MODIFY_STATE, FALSE, n);
+        return ::OpenSemaphoreW(SYNCHRONIZE | SEMAPHORE_MODIFY_STATE | READ_CONTROL, FALSE, n);
       },
       p->created, ec);
   if (ec) return nullptr;

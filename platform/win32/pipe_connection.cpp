@@ -439,6 +439,14 @@ std::shared_ptr<channel_backend> pipe_connect(asio::io_context& io, const strait
   auto pipe = open_pipe(pipe_path(ep), options.timeout.has_value(),
                         deadline_after(options.timeout), ec);
   if (ec) return nullptr;
+  // N2: only a server of the expected user gets our messages. Across machines
+  // the pid means nothing here; the remote server authenticated the session.
+  if (ep.host.empty()) {
+    ULONG pid = 0;
+    const std::string server =
+        ::GetNamedPipeServerProcessId(pipe.get(), &pid) ? process_user_sid(pid) : std::string{};
+    if ((ec = check_server_user(server, options.server_user))) return nullptr;
+  }
   DWORD mode = PIPE_READMODE_MESSAGE;  // C1, C3: whole messages on our side too
   if (!::SetNamedPipeHandleState(pipe.get(), &mode, nullptr, nullptr)) {
     ec = last_system_error();

@@ -1,6 +1,7 @@
 // User SIDs and the current-user-only DACL (N2).
 #include "security.hpp"
 
+#include <aclapi.h>
 #include <sddl.h>
 
 #include <vector>
@@ -10,18 +11,23 @@
 namespace strait::detail {
 namespace {
 
+std::string sid_text(PSID sid) {
+  char* text = nullptr;
+  if (!sid || !::ConvertSidToStringSidA(sid, &text)) return {};
+  std::unique_ptr<char, local_free> owned(text);
+  return owned.get();
+}
+
 std::string token_user_sid(HANDLE token) {
   DWORD size = 0;
   ::GetTokenInformation(token, TokenUser, nullptr, 0, &size);
   if (size == 0) return {};
   std::vector<unsigned char> info(size);
   if (!::GetTokenInformation(token, TokenUser, info.data(), size, &size)) return {};
-  char* text = nullptr;
-  if (!::ConvertSidToStringSidA(reinterpret_cast<TOKEN_USER*>(info.data())->User.Sid, &text))
-    return {};
-  std::unique_ptr<char, local_free> owned(text);
-  return owned.get();
+  return sid_text(reinterpret_cast<TOKEN_USER*>(info.data())->User.Sid);
 }
+
+constexpr std::string_view administrators_sid = "S-1-5-32-544";
 
 std::string process_token_sid(HANDLE process) {
   HANDLE token = nullptr;
@@ -39,6 +45,27 @@ std::string process_user_sid(DWORD pid) {
   return process ? process_token_sid(process.get()) : std::string{};
 }
 
+std::string object_owner_sid(HANDLE object) {
+  PSID owner = nullptr;
+  PSECURITY_DESCRIPTOR sd = nullptr;
+  if (::GetSecurityInfo(object, SE_KERNEL_OBJECT, OWNER_SECURITY_INFORMATION, &owner, nullptr,
+                        nullptr, nullptr, &sd) != ERROR_SUCCESS)
+    return {};
+  const std::unique_ptr<std::remove_pointer_t<PSECURITY_DESCRIPTOR>, local_free> owned(sd);
+  return sid_text(owner);
+}
+
+std::error_code check_server_user(std::string_view actual, std::string_view expected) {
+  const std::string me = expected.empty() ? current_user_sid() : std::string(expected);
+  if (!actual.empty() && actual == me) return {};
+  return make_error_code(errc::access_denied, ERROR_ACCESS_DENIED);
+}
+
+std::error_code check_object_owner(std::string_view owner, std::string_view expected) {
+  if (owner == administrators_sid) return {};
+  return check_server_user(owner, expected);
+}
+
 private_security::private_security(PSECURITY_DESCRIPTOR sd) noexcept : descriptor_(sd) {
   attributes_.nLength = sizeof(attributes_);
   attributes_.lpSecurityDescriptor = sd;
@@ -52,8 +79,9 @@ std::unique_ptr<private_security> private_security::create(std::error_code& ec) 
     if (!ec) ec = make_error_code(errc::access_denied);
     return nullptr;
   }
-  // Protected DACL (no inherited entries), one entry: generic all for this user.
-  const auto sddl = "D:P(A;;GA;;;" + sid + ")";
+  // Owned by this user; a protected DACL (no inherited entries) with one
+  // entry: generic all for this user.
+  const auto sddl = "O:" + sid + "D:P(A;;GA;;;" + sid + ")";
   PSECURITY_DESCRIPTOR sd = nullptr;
   if (!::ConvertStringSecurityDescriptorToSecurityDescriptorA(sddl.c_str(), SDDL_REVISION_1,
                                                                &sd, nullptr)) {

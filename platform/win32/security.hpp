@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 
@@ -18,8 +19,26 @@ namespace strait::detail {
 std::string current_user_sid();
 std::string process_user_sid(DWORD pid);
 
+// The owner SID of a kernel object, pipe or mailslot handle (the handle needs
+// READ_CONTROL, which GENERIC_READ, GENERIC_WRITE and *_ALL_ACCESS include),
+// or "" when it cannot be read.
+std::string object_owner_sid(HANDLE object);
+
+// Names are machine-wide on Windows: another user can create \\.\pipe\NAME,
+// a mailslot or a named object before ours exists and so receive what our
+// clients send (squatting). These say whether what we reached belongs to the
+// user we expect (N2); `expected` empty means the current user.
+//
+// A server process run by `actual` (a SID string, "" when unknown).
+std::error_code check_server_user(std::string_view actual, std::string_view expected);
+// An object owned by `owner`. Objects an elevated administrator creates
+// without naming an owner belong to BUILTIN\Administrators, which only an
+// administrator (outside the threat model, docs/security.md) can make.
+std::error_code check_object_owner(std::string_view owner, std::string_view expected);
+
 // Security attributes whose DACL grants everything to the current user and
-// nothing to anyone else (N2). Non-copyable: `attributes()` points into it.
+// nothing to anyone else, and whose owner is the current user, elevated or
+// not, so that check_object_owner recognises what we made (N2). Non-copyable: `attributes()` points into it.
 class private_security {
  public:
   // Builds the descriptor from this process's token user.

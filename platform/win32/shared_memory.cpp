@@ -76,7 +76,7 @@ std::unique_ptr<shared_memory::impl> open_shared_memory(open_mode mode, const st
                                     static_cast<DWORD>(total & 0xffffffffu), n);
       },
       [](const wchar_t* n) {
-        return ::OpenFileMappingW(FILE_MAP_READ | FILE_MAP_WRITE, FALSE, n);
+        return ::OpenFileMappingW(FILE_MAP_READ | FILE_MAP_WRITE | READ_CONTROL, FALSE, n);
       },
       p->created, ec);
   if (ec) return nullptr;

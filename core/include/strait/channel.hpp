@@ -74,6 +74,13 @@ struct connect_options {
   // of wait_strategy::adaptive.
   wait_strategy shm_wait = wait_strategy::adaptive;
   std::chrono::nanoseconds shm_spin_time = default_shm_spin_time;
+  // Windows, pipe:// and shm:// on this machine: the user who must serve
+  // the name, as a SID ("S-1-5-21-..."); empty = the current user.
+  // Names are machine-wide there, so another user could serve one first and
+  // read what we send: a server of anyone else fails with access_denied (N2).
+  // Not consulted on POSIX, where local names live in a directory only the
+  // current user can serve (use channel::peer() to check a unix:///path).
+  std::string server_user{};
 };
 
 struct listen_options {
