@@ -28,6 +28,25 @@ std::filesystem::path tool() {
          "strait.exe";
 }
 
+// Served by this user, in another process: the default expectation
+// connects; a client that expects someone else refuses the same server
+// before sending anything.
+void check_who_serves(const std::string& scheme) {
+  const std::string url = scheme + "://" + strait::test::unique_name("squat-" + scheme);
+  child_process server(tool(), {"listen", url, "--echo", "--count", "1"});
+  asio::io_context io;
+  strait::channel ch = strait::test::connect_when_served(io, url);
+  strait::connect_options other;
+  other.server_user = foreign_user;
+  std::error_code ec;
+  strait::connect(io, url, other, ec);
+  CHECK(ec == errc::access_denied);
+  ch.send(strait::buffer("still served"));
+  CHECK(ch.receive().size() == 12);
+  ch.close();
+  CHECK(strait::test::exit_code_within(server, std::chrono::seconds(30)) == 0);
+}
+
 }  // namespace
 
 TEST_CASE("security.win32_owner_check_refuses_another_user", "[N2]") {
@@ -45,40 +64,10 @@ TEST_CASE("security.win32_owner_check_refuses_another_user", "[N2]") {
   CHECK(d::check_object_owner("", {}) == errc::access_denied);
 }
 
-TEST_CASE("security.win32_pipe_client_checks_who_serves", "[N2]") {
-  const std::string url = "pipe://" + strait::test::unique_name("squat-pipe");
-  child_process server(tool(), {"listen", url, "--echo", "--count", "1"});
-  asio::io_context io;
-  // Served by this user: the default expectation connects; a client that
-  // expects someone else refuses the same server before sending anything.
-  strait::channel ch = strait::test::connect_when_served(io, url);
-  strait::connect_options other;
-  other.server_user = foreign_user;
-  std::error_code ec;
-  strait::connect(io, url, other, ec);
-  CHECK(ec == errc::access_denied);
-  ch.send(strait::buffer("still served"));
-  CHECK(ch.receive().size() == 12);
-  ch.close();
-  CHECK(strait::test::exit_code_within(server, std::chrono::seconds(30)) == 0);
-}
+TEST_CASE("security.win32_pipe_client_checks_who_serves", "[N2]") { check_who_serves("pipe"); }
 
-TEST_CASE("security.win32_shm_client_checks_who_serves", "[N2]") {
-  // shm:// meets its server over a pipe: the same check, through the tool.
-  const std::string url = "shm://" + strait::test::unique_name("squat-shm");
-  child_process server(tool(), {"listen", url, "--echo", "--count", "1"});
-  asio::io_context io;
-  strait::channel ch = strait::test::connect_when_served(io, url);
-  strait::connect_options other;
-  other.server_user = foreign_user;
-  std::error_code ec;
-  strait::connect(io, url, other, ec);
-  CHECK(ec == errc::access_denied);
-  ch.send(strait::buffer("ours"));
-  CHECK(ch.receive().size() == 4);
-  ch.close();
-  CHECK(strait::test::exit_code_within(server, std::chrono::seconds(30)) == 0);
-}
+// shm:// meets its server over a pipe: the same check.
+TEST_CASE("security.win32_shm_client_checks_who_serves", "[N2]") { check_who_serves("shm"); }
 
 TEST_CASE("security.win32_named_objects_are_owned_by_their_creator", "[N2]") {
   // What strait creates names this user as owner, elevated or not, so that
