@@ -8,6 +8,7 @@
 // shm:// listener is driven by the service thread (shm_service.hpp).
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -219,7 +220,9 @@ class shm_listener final : public listener_backend,
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  bool closed_ = false;
+  // Written under mutex_; atomic because the service thread's accept loop
+  // and is_open() read it without the lock.
+  std::atomic<bool> closed_ = false;
   std::deque<std::shared_ptr<channel_backend>> ready_;
   accept_completion accept_op_;
 };

@@ -131,22 +131,22 @@ void idle_connections_hold_no_buffers(const std::string& scheme) {
 
 }  // namespace
 
-TEST_CASE("stream_memory_bounded_by_bytes_sent.tcp", "[security]") {
+TEST_CASE("stream_memory_bounded_by_bytes_sent.tcp", "[security][rss]") {
   stalled_messages_are_bounded_by_bytes_sent("tcp");
 }
-TEST_CASE("stream_memory_bounded_by_bytes_sent.unix", "[security]") {
+TEST_CASE("stream_memory_bounded_by_bytes_sent.unix", "[security][rss]") {
   stalled_messages_are_bounded_by_bytes_sent("unix");
 }
-TEST_CASE("stream_memory_bounded_by_bytes_sent.pipe", "[security]") {
+TEST_CASE("stream_memory_bounded_by_bytes_sent.pipe", "[security][rss]") {
   stalled_messages_are_bounded_by_bytes_sent("pipe");
 }
 
-TEST_CASE("stream_idle_connections_hold_no_buffers.tcp", "[security]") {
+TEST_CASE("stream_idle_connections_hold_no_buffers.tcp", "[security][rss]") {
   idle_connections_hold_no_buffers("tcp");
 }
-TEST_CASE("stream_idle_connections_hold_no_buffers.unix", "[security]") {
+TEST_CASE("stream_idle_connections_hold_no_buffers.unix", "[security][rss]") {
   idle_connections_hold_no_buffers("unix");
 }
-TEST_CASE("stream_idle_connections_hold_no_buffers.pipe", "[security]") {
+TEST_CASE("stream_idle_connections_hold_no_buffers.pipe", "[security][rss]") {
   idle_connections_hold_no_buffers("pipe");
 }
