@@ -18,6 +18,12 @@
 namespace strait::detail {
 
 class stream_read_buffer {
+  // Uninitialized bytes (std::make_unique_for_overwrite, which libc++ lacks
+  // before 16: Apple Clang's too).
+  static std::unique_ptr<std::byte[]> new_block(std::size_t size) {
+    return std::unique_ptr<std::byte[]>(new std::byte[size]);
+  }
+
  public:
   // Room to spare past a 4 KiB frame: a read that fills it all means a burst.
   static constexpr std::size_t inline_capacity = 4096 + 256;
@@ -47,7 +53,7 @@ class stream_read_buffer {
     }
     const std::size_t total = n + size();
     const std::size_t block_capacity = std::max(total, heap_capacity);
-    auto merged = std::make_unique_for_overwrite<std::byte[]>(block_capacity);
+    auto merged = new_block(block_capacity);
     std::memcpy(merged.get(), bytes, n);
     std::memcpy(merged.get() + n, data(), size());
     heap_ = std::move(merged);
@@ -60,7 +66,7 @@ class stream_read_buffer {
   // `expect_much`: the reader knows more than the inline room is on its way.
   asio::mutable_buffer prepare(bool expect_much) {
     if (expect_much || burst_) {
-      if (!heap_) move_to(std::make_unique_for_overwrite<std::byte[]>(heap_capacity), heap_capacity);
+      if (!heap_) move_to(new_block(heap_capacity), heap_capacity);
     } else if (heap_ && size() <= inline_capacity) {
       move_to(nullptr, inline_capacity);  // drained: give the heap block back
     }
