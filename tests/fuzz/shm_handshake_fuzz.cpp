@@ -25,6 +25,7 @@
 
 #include "fuzz_require.hpp"
 #include "shm_handshake.hpp"
+#include "shm_ring.hpp"  // valid_capacity
 
 namespace {
 
