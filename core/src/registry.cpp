@@ -59,17 +59,27 @@ const detail::transport* resolve(std::string_view url, strait::endpoint& ep,
   return t;
 }
 
-// A backend's connect or listen, reporting in `ec` what asio throws even
-// from its error_code overloads (a local endpoint's constructor, for one):
-// the error_code overloads of connect() and listen() never throw.
+// A backend's connect or listen. What asio throws even from its error_code
+// overloads (a local endpoint's constructor, for one) goes into `ec`: the
+// error_code overloads of connect() and listen() never throw. On failure
+// `why` is "DOING URL" and, when the backend noted more, ": what it noted".
 template <class Open>
-auto open_without_throwing(Open open, std::error_code& ec) -> decltype(open()) {
+auto open_backend(Open open, std::string_view doing, std::string_view url, std::error_code& ec,
+                  std::string& why) -> decltype(open()) {
+  detail::take_failure_note();  // a note from an earlier call is not this one's
+  decltype(open()) backend;
   try {
-    return open();
+    backend = open();
   } catch (const std::system_error& e) {
     ec = detail::map_error(e.code());
+  }
+  if (ec) {
+    const auto note = detail::take_failure_note();
+    why = fmt::format("{} {}", doing, url);
+    if (!note.empty()) why += fmt::format(": {}", note);
     return nullptr;
   }
+  return backend;
 }
 
 }  // namespace
@@ -82,24 +92,14 @@ std::vector<std::string_view> supported_schemes() {
 
 namespace {
 
-// "cannot listen on URL" and, when the backend said more, ": what it said".
-std::string with_note(std::string what) {
-  auto note = detail::take_failure_note();
-  return note.empty() ? what : fmt::format("{}: {}", what, note);
-}
-
 listener open_listener(asio::io_context& io, std::string_view url,
                        const listen_options& options, std::error_code& ec, std::string& why) {
   strait::endpoint ep;
   const auto* t = resolve(url, ep, ec, why);
   if (!t) return {};
-  detail::take_failure_note();  // a note from an earlier call is not this one's
-  auto backend = open_without_throwing([&] { return t->listen(io, ep, options, ec); }, ec);
-  if (ec) {
-    why = with_note(fmt::format("cannot listen on {}", url));
-    return {};
-  }
-  return listener(std::move(backend));
+  auto backend = open_backend([&] { return t->listen(io, ep, options, ec); },
+                              "cannot listen on", url, ec, why);
+  return backend ? listener(std::move(backend)) : listener{};
 }
 
 channel open_channel(asio::io_context& io, std::string_view url,
@@ -107,13 +107,9 @@ channel open_channel(asio::io_context& io, std::string_view url,
   strait::endpoint ep;
   const auto* t = resolve(url, ep, ec, why);
   if (!t) return {};
-  detail::take_failure_note();
-  auto backend = open_without_throwing([&] { return t->connect(io, ep, options, ec); }, ec);
-  if (ec) {
-    why = with_note(fmt::format("cannot connect to {}", url));
-    return {};
-  }
-  return channel(std::move(backend));
+  auto backend = open_backend([&] { return t->connect(io, ep, options, ec); },
+                              "cannot connect to", url, ec, why);
+  return backend ? channel(std::move(backend)) : channel{};
 }
 
 }  // namespace
