@@ -15,6 +15,7 @@
 #include "local_socket.hpp"
 #include "mailslot.hpp"
 #include "mailslot_backend.hpp"
+#include "no_sigpipe.hpp"
 #include "socket_support.hpp"
 
 namespace strait::detail {
@@ -22,12 +23,6 @@ namespace {
 
 using datagram = asio::local::datagram_protocol;
 using namespace std::chrono_literals;
-
-#if defined(MSG_NOSIGNAL)
-constexpr int no_sigpipe = MSG_NOSIGNAL;
-#else
-constexpr int no_sigpipe = 0;  // macOS: SO_NOSIGPIPE, set by prepare_socket
-#endif
 
 // macOS answers a full receiver with ENOBUFS at once instead of blocking,
 // and poll() does not say when room comes back: retry at this pace.

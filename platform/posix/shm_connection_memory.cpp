@@ -20,6 +20,7 @@
 #include <new>
 
 #include "anonymous_memory.hpp"
+#include "no_sigpipe.hpp"
 #include "shm_connection.hpp"
 #include "socket_support.hpp"
 #include "wait_acquire.hpp"
@@ -31,11 +32,6 @@ namespace {
 constexpr int receive_cloexec = MSG_CMSG_CLOEXEC;
 #else
 constexpr int receive_cloexec = 0;  // keep_from_children below
-#endif
-#if defined(MSG_NOSIGNAL)
-constexpr int send_nosignal = MSG_NOSIGNAL;
-#else
-constexpr int send_nosignal = 0;  // SO_NOSIGPIPE, set by prepare_socket
 #endif
 
 constexpr char offer_memory = 'M';
@@ -147,7 +143,7 @@ std::error_code offer_connection_memory(const connection_memory* memory,
     std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
   }
   // The first byte on a new connection: the socket's buffer has room for it.
-  if (::sendmsg(control, &message, MSG_DONTWAIT | send_nosignal) != 1) return last_system_error();
+  if (::sendmsg(control, &message, MSG_DONTWAIT | no_sigpipe) != 1) return last_system_error();
   return {};
 }
 

@@ -1,4 +1,5 @@
 #include "socket_support.hpp"
+#include "no_sigpipe.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,12 +13,6 @@
 
 namespace strait::detail {
 namespace {
-
-#if defined(MSG_NOSIGNAL)
-constexpr int no_sigpipe = MSG_NOSIGNAL;  // a closed peer is EPIPE, not a signal
-#else
-constexpr int no_sigpipe = 0;             // macOS: SO_NOSIGPIPE, set in prepare_socket
-#endif
 
 // Without a deadline the socket may block in the call itself (one system
 // call); with one, never block there and wait in poll instead.
