@@ -1,6 +1,6 @@
 // Waiting on a 32-bit word in shared memory, STRAIT_POSIX_SYNC=futex: the one
-// place named_event and named_semaphore touch the OS to sleep. Linux futexes
-// (shared, not FUTEX_PRIVATE: the word lives in memory several processes
+// place the named objects and the shm:// connection memory touch the OS to
+// sleep. Linux futexes (shared, not FUTEX_PRIVATE: the word lives in memory several processes
 // map). wait_portable.hpp is the same interface for systems without them;
 // wait_word.hpp (generated) includes one of the two.
 #pragma once

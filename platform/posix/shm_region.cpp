@@ -257,8 +257,7 @@ void shm_region::close() noexcept {
   if (map_) ::munmap(map_, map_size_);
   map_ = nullptr;
   std::error_code ec;
-  std::optional<guard> held;
-  held.emplace(*directory_, ec);
+  const guard held(*directory_, ec);
   // S2: the handle that can take the lock exclusively is the last one. Without
   // the guard (ec), leave the names: the next create reclaims them.
   discard(!ec && retry_flock(lock_fd_, LOCK_EX | LOCK_NB) == 0);

@@ -42,9 +42,6 @@ class poll_backoff {
     return true;
   }
 
-  // Whether pause() has started sleeping (the polls are now slow).
-  bool sleeping() const noexcept { return spins_left_ == 0; }
-
  private:
   static constexpr int spins = 64;
   static constexpr std::chrono::microseconds first_sleep{4};
