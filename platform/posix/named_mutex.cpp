@@ -72,6 +72,7 @@ using owner_id = std::uint64_t;
 constexpr auto owner_check_interval = 50ms;
 
 std::atomic<pid_t> cached_pid{0};  // reset in a forked child (pthread_atfork)
+std::atomic<std::uint32_t> first_tag{0};
 std::atomic<std::uint32_t> next_tag{0};
 
 pid_t current_pid() noexcept { return cached_pid.load(std::memory_order_relaxed); }
@@ -89,6 +90,15 @@ owner_id this_thread(pid_t pid) noexcept {
 }
 
 std::uint32_t pid_of(owner_id owner) noexcept { return static_cast<std::uint32_t>(owner); }
+
+// Whether some thread of this process was ever given `owner`'s tag. A thread
+// takes its tag before it can own anything, and tags are handed out in
+// sequence from first_tag, so this holds for every id a thread of ours wrote.
+bool tag_handed_out(owner_id owner) noexcept {
+  const auto tag = static_cast<std::uint32_t>(owner >> 32);
+  const auto first = first_tag.load(std::memory_order_relaxed);
+  return tag - first < next_tag.load() - first;
+}
 
 // The byte of `pid` in an owners file.
 struct flock byte_of(std::uint32_t pid, short type) noexcept {
@@ -114,7 +124,8 @@ class process_sides {
  public:
   process_sides() {
     cached_pid.store(::getpid());
-    next_tag.store(random_tag_base());
+    first_tag.store(random_tag_base());
+    next_tag.store(first_tag.load());
     ::pthread_atfork(nullptr, nullptr, [] { cached_pid.store(::getpid()); });
   }
 
@@ -181,11 +192,15 @@ process_sides& sides() {
   return all;
 }
 
-// Whether the process `pid` has a handle of the mutex open: whether some
-// process holds a lock on its byte of the owners file.
-bool has_handle(int fd, pid_t self, std::uint32_t pid) noexcept {
-  if (pid == static_cast<std::uint32_t>(self)) return true;  // F_GETLK ignores our own locks
-  if (pid == 0 || pid > 0x7fffffffu) return false;            // no process has that pid
+// Whether `owner` may still hold the mutex: whether its process has a handle
+// of it open, i.e. some process holds a lock on its byte of the owners file.
+// An id naming this process must also name one of our threads: a peer that
+// rewrites the tag of ours (S6) leaves a word no unlock of ours clears.
+bool owner_may_live(int fd, pid_t self, owner_id owner) noexcept {
+  const auto pid = pid_of(owner);
+  // F_GETLK ignores our own locks; our byte is held while a handle is open.
+  if (pid == static_cast<std::uint32_t>(self)) return tag_handed_out(owner);
+  if (pid == 0 || pid > 0x7fffffffu) return false;  // no process has that pid
   auto probe = byte_of(pid, F_WRLCK);
   // Unable to tell: count it alive; the waiter looks again a slice later.
   if (::fcntl(fd, F_GETLK, &probe) != 0) return true;
@@ -299,8 +314,9 @@ struct posix_named_mutex final : named_mutex::impl {
                                           std::memory_order_relaxed))
         return took(self, {});
       if (seen == self) return make_error_code(errc::protocol_error);  // S6, as above
-      if (!has_handle(side->fd, pid, pid_of(seen))) {
-        // S3: the owner died holding the lock (or closed its last handle).
+      if (!owner_may_live(side->fd, pid, seen)) {
+        // S3: the owner died holding the lock (or closed its last handle);
+        // S6: or a peer wrote an owner that cannot be.
         if (s.owner.compare_exchange_strong(seen, self, std::memory_order_acquire,
                                             std::memory_order_relaxed))
           return took(self, make_error_code(errc::abandoned, EOWNERDEAD));

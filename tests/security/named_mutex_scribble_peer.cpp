@@ -6,6 +6,10 @@
 //   scribble MUTEX MILLIS SEED   maps the mutex's shared state the way the
 //                                library does (same shm name) and writes
 //                                random bytes over all of it for MILLIS ms
+//   retag MUTEX                  flips the top bit of the owner's thread tag
+//                                (the high half of the state's first word),
+//                                leaving its pid: the word then names the
+//                                owner's process but none of its threads
 //   hold-until-go MUTEX ADDRS READY GO
 //                                locks the mutex, writes three addresses of
 //                                its own (a thread_local, a stack and a heap
@@ -63,6 +67,17 @@ int scribble(const std::string& name, std::chrono::milliseconds how_long, std::u
   return 0;
 }
 
+int retag(const std::string& name) {
+  std::error_code ec;
+  auto region = strait::detail::shm_region::open(strait::detail::kind_mutex, name,
+                                                  strait::detail::open_mode::open, 0, {}, ec);
+  if (!region) return fail("cannot map the mutex state: " + ec.message());
+  if (region->payload_size() < sizeof(std::uint64_t)) return fail("no owner word");
+  auto* top = static_cast<unsigned char*>(region->payload()) + sizeof(std::uint64_t) - 1;
+  *top ^= 0x80;  // little-endian: the tag's top bit
+  return 0;
+}
+
 thread_local std::uint64_t thread_marker = 1;
 
 int hold_until_go(const std::string& mutex_name, const std::string& addrs_name,
@@ -99,9 +114,10 @@ int main(int argc, char** argv) {
   try {
     if (a.size() == 4 && a[0] == "scribble")
       return scribble(a[1], std::chrono::milliseconds(std::stoll(a[2])), std::stoull(a[3]));
+    if (a.size() == 2 && a[0] == "retag") return retag(a[1]);
     if (a.size() == 5 && a[0] == "hold-until-go") return hold_until_go(a[1], a[2], a[3], a[4]);
   } catch (const std::exception& e) {
     return fail(e.what());
   }
-  return fail("usage: scribble MUTEX MILLIS SEED | hold-until-go MUTEX ADDRS READY GO");
+  return fail("usage: scribble MUTEX MILLIS SEED | retag MUTEX | hold-until-go MUTEX ADDRS READY GO");
 }

@@ -93,6 +93,33 @@ TEST_CASE("named_mutex_scribbled_state_random_bytes_never_crash", "[security][S6
   CHECK_FALSE(ec);
 }
 
+// A peer rewrites the tag of our owning thread's id, so that the owner word
+// names this process but no thread it ever had. The word outlives the peer,
+// and no unlock of ours can clear it: a lock must see that no thread of this
+// process owns the mutex and take it, rather than wait for one forever. (The
+// random scribbler above leaves such a word now and then.)
+TEST_CASE("named_mutex_scribbled_state_owner_naming_no_thread_of_ours_is_abandoned",
+          "[security][S6][S3]") {
+  auto mutex = strait::named_mutex::create(strait::test::unique_name("retagged"));
+  mutex.lock();
+  auto peer = start_peer("retag", {mutex.name()});
+  CHECK(strait::test::exit_code_within(peer, exit_timeout) == 0);
+  std::error_code ec;
+  mutex.unlock(ec);
+  CHECK(ec == errc::access_denied);  // the word no longer names this thread
+
+  std::thread([&] {
+    std::error_code lock_ec;
+    auto handle = strait::named_mutex::open(mutex.name());
+    CHECK(handle.try_lock_for(wait_bound, lock_ec));
+    CHECK(lock_ec == errc::abandoned);
+    handle.unlock(lock_ec);
+    CHECK_FALSE(lock_ec);
+  }).join();
+  CHECK(mutex.try_lock_for(wait_bound, ec));
+  CHECK_FALSE(ec);
+}
+
 TEST_CASE("named_mutex_scribbled_state_planted_address_is_never_written",
           "[security][S6][S3]") {
   auto mutex = strait::named_mutex::create(strait::test::unique_name("planted"));
