@@ -371,15 +371,14 @@ class named_pipe_channel final : public channel_backend,
 // pipe_busy at once, or with a timeout, WaitNamedPipe for a free instance
 // and try again until the deadline, then timed_out.
 //
-// Once the pipe was seen busy, a moment with no instance at all is usually a
-// listener between two instances (at its max_instances it makes the next one
-// only after one closed), not a server gone: that is retried for a short
-// grace before it counts as not_found.
-constexpr auto instance_gap_grace = std::chrono::seconds(2);
-
+// Once the pipe was seen busy, no instance at all is usually a listener
+// between two instances (at its max_instances it can make the next one only
+// after one closed, as soon as its thread runs), and possibly a server gone:
+// the caller asked to wait, so that too is retried until the deadline, which
+// then reports not_found. A fixed grace instead failed on a loaded machine.
 unique_handle open_pipe(const std::wstring& path, bool may_wait, deadline until,
                         std::error_code& ec) {
-  deadline gap_end{};  // no instance is tolerated until then (busy seen)
+  bool seen_busy = false;
   for (;;) {
     // SECURITY_IDENTIFICATION: the server may learn who we are, not act as us.
     unique_handle pipe(::CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
@@ -392,15 +391,16 @@ unique_handle open_pipe(const std::wstring& path, bool may_wait, deadline until,
       return pipe;
     }
     const DWORD e = ::GetLastError();
-    const bool between_instances = e == ERROR_FILE_NOT_FOUND && clock::now() < gap_end;
+    const bool between_instances = e == ERROR_FILE_NOT_FOUND && seen_busy;
     if (!between_instances && (e != ERROR_PIPE_BUSY || !may_wait)) {
       ec = map_system_error(static_cast<int>(e));
       return {};
     }
-    if (e == ERROR_PIPE_BUSY) gap_end = clock::now() + instance_gap_grace;
+    seen_busy = true;
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
     if (left.count() <= 0) {
-      ec = make_error_code(errc::timed_out, ERROR_SEM_TIMEOUT);
+      ec = between_instances ? map_system_error(static_cast<int>(e))
+                             : make_error_code(errc::timed_out, ERROR_SEM_TIMEOUT);
       return {};
     }
     const auto ms = static_cast<DWORD>(std::min<std::int64_t>(left.count(), INFINITE - 1));

@@ -79,3 +79,26 @@ TEST_CASE("C5.connect_with_timeout_waits_for_an_instance_to_free", "[C5][no-tcp]
   ch.close();
   CHECK(sc::exit_code(waiter) == 0);
 }
+
+// The instance frees, and the listener takes its time before it makes the
+// next one (a loaded machine, or a server busy elsewhere): a client that is
+// waiting with a timeout goes on waiting through the moment with no instance
+// at all, rather than taking it for a server gone.
+TEST_CASE("C5.connect_with_timeout_waits_through_a_slow_listener", "[C5][no-tcp][no-unix]") {
+  asio::io_context io;
+  auto l = listen_one_instance(io);
+  auto holder = sc::start_peer("idle", l.endpoint());
+  auto held = sc::accept_from(l, holder);
+
+  auto waiter = sc::start_peer("echo", l.endpoint());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let it start waiting
+  holder.kill();
+  sc::exit_code(holder);
+  held.close();
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // a slow listener
+
+  auto ch = sc::accept_from(l, waiter);
+  check_echo(ch);
+  ch.close();
+  CHECK(sc::exit_code(waiter) == 0);
+}
