@@ -4,7 +4,9 @@
 // named file mapping, Local\strait.mailslot.<name in lower case>, that lives
 // as long as the reader's handle: Wine does not enforce the maximum, so
 // strait's writers do (M3). A mailslot without it (a plain Win32 reader)
-// takes messages up to mailslot_size_limit from strait.
+// takes messages up to mailslot_size_limit from strait. The reader makes it
+// after the mailslot, owned by its user, so it also tells writers who reads
+// (N2, mailslot_writer.cpp).
 #pragma once
 
 #include <windows.h>

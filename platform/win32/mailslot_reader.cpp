@@ -326,6 +326,12 @@ unique_handle publish_info(const std::string& name, std::size_t max, SECURITY_AT
     ec = last_system_error();
     return {};
   }
+  // N2: writers check who owns this object; one another user made first
+  // (a squatter) is not ours to publish in. One of ours a writer still holds
+  // after an earlier reader of the name closed is.
+  if (::GetLastError() == ERROR_ALREADY_EXISTS &&
+      (ec = check_object_owner(object_owner_sid(mapping.get()), {})))
+    return {};
   void* view = ::MapViewOfFile(mapping.get(), FILE_MAP_WRITE, 0, 0, sizeof(mailslot_info));
   if (!view) {
     ec = last_system_error();

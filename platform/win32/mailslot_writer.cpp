@@ -7,27 +7,55 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <string_view>
 
 #include <asio/post.hpp>
 
 #include "handle.hpp"
 #include "mailslot.hpp"
 #include "mailslot_backend.hpp"
+#include "security.hpp"
 
 namespace strait::detail {
 namespace {
 
-// The maximum the reader published, or 0 when it published none.
-std::size_t read_published_max(const std::string& name) {
-  const unique_handle mapping(
-      ::OpenFileMappingW(FILE_MAP_READ, FALSE, mailslot_info_name(name).c_str()));
-  if (!mapping) return 0;
+// What the reader published for writers (mailslot.hpp): the maximum, and its
+// owner, which is the reader's user.
+struct published_info {
+  bool found = false;
+  std::string owner;
+  std::size_t max_message_size = 0;  // 0: none published
+};
+
+published_info read_published_info(const std::string& name) {
+  published_info out;
+  const unique_handle mapping(::OpenFileMappingW(FILE_MAP_READ | READ_CONTROL, FALSE,
+                                                 mailslot_info_name(name).c_str()));
+  if (!mapping) return out;
+  out.found = true;
+  out.owner = object_owner_sid(mapping.get());
   const void* view = ::MapViewOfFile(mapping.get(), FILE_MAP_READ, 0, 0, sizeof(mailslot_info));
-  if (!view) return 0;
+  if (!view) return out;
   mailslot_info info;
   std::memcpy(&info, view, sizeof(info));
   ::UnmapViewOfFile(view);
-  return info.magic == mailslot_info::magic_value ? info.max_message_size : 0;
+  if (info.magic == mailslot_info::magic_value) out.max_message_size = info.max_message_size;
+  return out;
+}
+
+// N2: the mailslot's reader is the user we expect. A strait reader made its
+// info object with itself as owner after it made the mailslot, so a squatter
+// who holds the name shows as that object's owner, or has no such object:
+// then, as for a plain Win32 reader, the mailslot's own owner is checked,
+// where the system names one (Wine names none for a writer's handle;
+// Windows names the creator).
+std::error_code check_reader(const published_info& info, HANDLE slot,
+                             std::string_view expected) {
+  if (info.found) return check_object_owner(info.owner, expected);
+  bool no_owner = false;
+  const auto owner = object_owner_sid(slot, &no_owner);
+  return no_owner ? std::error_code{} : check_object_owner(owner, expected);
 }
 
 class win32_mailslot_writer final : public channel_backend {
@@ -108,10 +136,10 @@ std::shared_ptr<channel_backend> connect_local_mailslot(asio::io_context& io,
     ec = last_system_error();  // ERROR_FILE_NOT_FOUND (2): nobody reads it
     return nullptr;
   }
+  const auto info = read_published_info(name);
+  if ((ec = check_reader(info, slot.get(), options.server_user))) return nullptr;
   std::size_t max = std::min(options.max_message_size, mailslot_size_limit);
-  if (const auto published = read_published_max(name); published > 0)
-    max = std::min(max, published);
-  ec = {};
+  if (info.max_message_size > 0) max = std::min(max, info.max_message_size);
   return std::make_shared<win32_mailslot_writer>(io, std::move(slot), "mailslot://" + name, max);
 }
 

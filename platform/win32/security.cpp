@@ -45,13 +45,15 @@ std::string process_user_sid(DWORD pid) {
   return process ? process_token_sid(process.get()) : std::string{};
 }
 
-std::string object_owner_sid(HANDLE object) {
+std::string object_owner_sid(HANDLE object, bool* no_owner) {
   PSID owner = nullptr;
   PSECURITY_DESCRIPTOR sd = nullptr;
+  if (no_owner) *no_owner = false;
   if (::GetSecurityInfo(object, SE_KERNEL_OBJECT, OWNER_SECURITY_INFORMATION, &owner, nullptr,
                         nullptr, nullptr, &sd) != ERROR_SUCCESS)
     return {};
   const std::unique_ptr<std::remove_pointer_t<PSECURITY_DESCRIPTOR>, local_free> owned(sd);
+  if (no_owner) *no_owner = owner == nullptr;
   return sid_text(owner);
 }
 

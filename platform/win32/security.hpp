@@ -21,8 +21,10 @@ std::string process_user_sid(DWORD pid);
 
 // The owner SID of a kernel object, pipe or mailslot handle (the handle needs
 // READ_CONTROL, which GENERIC_READ, GENERIC_WRITE and *_ALL_ACCESS include),
-// or "" when it cannot be read.
-std::string object_owner_sid(HANDLE object);
+// or "" when it cannot be read. `no_owner`, when given, says whether the
+// system read the security and it names no owner (Wine, for a mailslot
+// writer's handle), rather than failing.
+std::string object_owner_sid(HANDLE object, bool* no_owner = nullptr);
 
 // Names are machine-wide on Windows: another user can create \\.\pipe\NAME,
 // a mailslot or a named object before ours exists and so receive what our

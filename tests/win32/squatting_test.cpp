@@ -80,3 +80,20 @@ TEST_CASE("security.win32_named_objects_are_owned_by_their_creator", "[N2]") {
   first.set();
   CHECK(opened.wait_for(std::chrono::seconds(5)));
 }
+
+// A mailslot writer checks who reads: through the owner of the info object a
+// strait reader publishes (Wine names no owner for a writer's own handle).
+TEST_CASE("security.win32_mailslot_writer_checks_who_reads", "[N2]") {
+  const std::string url = "mailslot://" + strait::test::unique_name("squat-mailslot");
+  child_process reader(tool(), {"listen", url});
+  asio::io_context io;
+  strait::channel writer = strait::test::connect_when_served(io, url);
+  strait::connect_options other;
+  other.server_user = foreign_user;
+  std::error_code ec;
+  strait::connect(io, url, other, ec);
+  CHECK(ec == errc::access_denied);
+  writer.send(strait::buffer("still read"), ec);
+  CHECK_FALSE(ec);
+  reader.kill();
+}
