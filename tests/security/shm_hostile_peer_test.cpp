@@ -1,8 +1,8 @@
-// A hostile or killed shm:// peer (docs/security.md): it cannot crash the
-// server by resizing the connection's memory (S6), an unanswered handshake
-// does not hold the server's resources forever, and a killed connection
-// leaves nothing named in /dev/shm (the threat model: "a killed process
-// leaves nothing named behind"; S2).
+// A hostile or killed shm:// peer (docs/security.md): an unanswered
+// handshake does not hold the server's resources forever, and a killed
+// connection leaves nothing named in /dev/shm (the threat model: "a killed
+// process leaves nothing named behind"; S2). Resizing the memory:
+// shm_resize_test.cpp.
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -25,29 +25,6 @@ namespace fs = std::filesystem;
 
 constexpr auto exit_timeout = 30s;
 constexpr auto io_bound = 20s;  // only means "did not hang"
-
-// What the server sees of a client that resized the connection's memory:
-// the client's message, or the end of the channel, never a crash.
-void serve_resizing_client(const std::string& role) {
-  asio::io_context io;
-  auto listener = strait::listen(io, "shm://" + strait::test::unique_name("shm-resize"));
-  auto peer = strait::test::start_beside("strait_shm_hostile_client", role, {listener.endpoint()});
-  listener.set_accept_timeout(io_bound);
-  auto channel = listener.accept();
-  channel.set_receive_timeout(io_bound);
-  std::error_code ec;
-  const auto message = channel.receive(ec);
-  INFO("receive: " << ec.message());
-  if (!ec) {
-    CHECK(std::string(reinterpret_cast<const char*>(message.data()), message.size()) == "hello");
-  } else {
-    CHECK((ec == errc::protocol_error || ec == errc::broken_pipe));
-  }
-  channel.send(strait::buffer("still here"), ec);  // the server writes into the memory too
-  channel.close();
-  // 0: the resize was refused (3: it took effect).
-  CHECK(strait::test::exit_code_within(peer, exit_timeout) == 0);
-}
 
 // The paths under /dev/shm that process `pid` maps.
 std::set<std::string> named_shared_memory_of(std::uint64_t pid) {
@@ -121,14 +98,6 @@ std::set<std::string> left_after(ending how) {
 }
 
 }  // namespace
-
-TEST_CASE("shm_truncated_region_does_not_crash_server", "[S6][memfd]") {
-  serve_resizing_client("truncate");
-}
-
-TEST_CASE("shm_grown_region_does_not_crash_server", "[S6][memfd]") {
-  serve_resizing_client("grow");
-}
 
 TEST_CASE("shm_nothing_left_after_kill_9", "[S2]") {
   SECTION("server killed, then client") {

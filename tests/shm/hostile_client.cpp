@@ -47,6 +47,7 @@ struct connection {
   // descriptor on POSIX, a name on Windows); what is done with it is ours.
   std::unique_ptr<shm::connection_memory> memory;
   std::uint32_t capacity = 0;
+  std::string locator;  // what the hello names the memory by
 
   shm::ring_control& control_block(int ring) const { return memory->control(ring); }
   std::byte* ring_data(int ring) const { return memory->ring_data(ring); }
@@ -77,6 +78,7 @@ connection handshake(asio::io_context& io, std::string_view shm_url) {
   if (std::sscanf(text.c_str(), "strait-shm/2 %199s %lu", region, &capacity) != 2)
     throw std::runtime_error("unexpected hello: " + text);
   c.capacity = static_cast<std::uint32_t>(capacity);
+  c.locator = region;
   if (const auto ec = c.memory->map(region, c.capacity))
     throw std::system_error(ec, "cannot map the connection's memory");
   return c;
@@ -131,7 +133,7 @@ bool wait_for_pipe_end(strait::channel& control, std::chrono::seconds bound) {
 int resize(connection& c, std::size_t new_size) {
   c.answer();
   std::string why;
-  if (strait::test::resize_shared_object(c.memory->data(), new_size, why)) {
+  if (strait::test::resize_shared_object(c.memory->data(), c.locator, new_size, why)) {
     std::fprintf(stderr, "strait_shm_hostile_client: the shared memory was resized to %zu\n",
                  new_size);
     c.wake();  // the server's receive looks at the ring now

@@ -9,8 +9,10 @@
 namespace strait::test {
 
 // Sets the size of the shared object that `mapping` (an address inside a
-// shared mapping of this process) is a view of. True when the size changed;
+// shared mapping of this process) is a view of; `locator` is what the hello
+// named it by (Windows opens it by that name). True when the size changed;
 // false with `why` set when the system refused or the object was not found.
-bool resize_shared_object(const void* mapping, std::size_t new_size, std::string& why);
+bool resize_shared_object(const void* mapping, const std::string& locator, std::size_t new_size,
+                          std::string& why);
 
 }  // namespace strait::test

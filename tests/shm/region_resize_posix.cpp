@@ -52,7 +52,8 @@ int descriptor_for(const std::string& path) {
 
 }  // namespace
 
-bool resize_shared_object(const void* mapping, std::size_t new_size, std::string& why) {
+bool resize_shared_object(const void* mapping, const std::string& /*locator: found by address*/,
+                          std::size_t new_size, std::string& why) {
   const std::string path = mapping_path(mapping);
   if (path.empty()) {
     why = "no mapping found";

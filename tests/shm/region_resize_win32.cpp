@@ -1,12 +1,68 @@
-// resize_shared_object on Windows: a pagefile-backed section (file mapping)
-// has the size it was created with; no call changes it, so a peer cannot
-// shrink the server's view (S6). Nothing to try.
+// resize_shared_object on Windows. A pagefile-backed section (file mapping)
+// keeps the size it was created with (S6): NtExtendSection is the one call
+// that changes a section's size. It is tried on the connection's section,
+// opened by name with the right to extend it, and the size is read back, so
+// the test sees what the system did rather than what we expect of it.
+#include <windows.h>
+
+#include <cstdio>
+
+#include "handle.hpp"         // platform/win32
+#include "named_object.hpp"   // platform/win32
+#include "named_objects.hpp"  // core/src
 #include "region_resize.hpp"
 
 namespace strait::test {
+namespace {
 
-bool resize_shared_object(const void*, std::size_t, std::string& why) {
-  why = "a section's size is fixed at creation";
+struct section_basic_information {
+  void* base;
+  ULONG attributes;
+  LARGE_INTEGER size;
+};
+using nt_extend_section = LONG(NTAPI*)(HANDLE, PLARGE_INTEGER);
+using nt_query_section = LONG(NTAPI*)(HANDLE, int, void*, ULONG, ULONG*);
+constexpr int section_basic_information_class = 0;
+
+template <class F>
+F ntdll_function(const char* name) {
+  return reinterpret_cast<F>(
+      reinterpret_cast<void*>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), name)));
+}
+
+}  // namespace
+
+bool resize_shared_object(const void*, const std::string& locator, std::size_t new_size,
+                          std::string& why) {
+  const auto extend = ntdll_function<nt_extend_section>("NtExtendSection");
+  const auto query = ntdll_function<nt_query_section>("NtQuerySection");
+  if (!extend || !query) {  // Wine 8 has no NtExtendSection: no call resizes a section there
+    why = extend ? "ntdll has no NtQuerySection" : "ntdll has no NtExtendSection";
+    return false;
+  }
+  const auto name = detail::native_object_name(detail::kind_shm, locator, {});
+  const detail::unique_handle section(
+      ::OpenFileMappingW(SECTION_EXTEND_SIZE | SECTION_QUERY, FALSE, name.c_str()));
+  if (!section) {
+    why = "cannot open the section to extend it: error " + std::to_string(::GetLastError());
+    return false;
+  }
+  const auto size_now = [&] {
+    section_basic_information info{};
+    const LONG status =
+        query(section.get(), section_basic_information_class, &info, sizeof info, nullptr);
+    return status >= 0 ? info.size.QuadPart : -1;
+  };
+  const auto before = size_now();
+  LARGE_INTEGER wanted;
+  wanted.QuadPart = static_cast<LONGLONG>(new_size);
+  const LONG status = extend(section.get(), &wanted);
+  const auto after = size_now();
+  if (before >= 0 && after != before) return true;
+  char text[160];
+  std::snprintf(text, sizeof text, "NtExtendSection: status 0x%08lx, the size stays %lld",
+                static_cast<unsigned long>(status), static_cast<long long>(after));
+  why = text;
   return false;
 }
 
