@@ -81,8 +81,8 @@ std::shared_ptr<channel_backend> open_writer(asio::io_context& io, const strait:
 class mailslot_listener final : public listener_backend,
                                 public std::enable_shared_from_this<mailslot_listener> {
  public:
-  explicit mailslot_listener(std::shared_ptr<mailslot_reader> reader)
-      : reader_(std::move(reader)), url_(reader_->endpoint()) {}
+  mailslot_listener(std::shared_ptr<mailslot_reader> reader, std::string url)
+      : reader_(std::move(reader)), url_(std::move(url)) {}
 
   ~mailslot_listener() override { close(); }
 
@@ -175,7 +175,9 @@ std::shared_ptr<listener_backend> mailslot_listen(asio::io_context& io, const st
   o.max_message_size = std::min(options.max_message_size, mailslot_size_limit);
   auto reader = open_reader(io, {ep.name, ep.host == "*"}, o, ec);
   if (!reader) return nullptr;
-  return std::make_shared<mailslot_listener>(std::move(reader));
+  // What is served: */NAME takes broadcasts too and says so; ./NAME is NAME.
+  auto url = ep.host == "*" ? ep.url() : reader->endpoint();
+  return std::make_shared<mailslot_listener>(std::move(reader), std::move(url));
 }
 
 }  // namespace detail

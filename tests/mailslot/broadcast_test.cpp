@@ -107,6 +107,15 @@ TEST_CASE("M6.an_oversized_broadcast_fails_message_too_large", "[M6]") {
   CHECK(strait::connect_mailslot(io, url, on_loopback(), smaller).capabilities().max_message_size == 100);
 }
 
+TEST_CASE("M6.a_listener_of_broadcasts_names_its_url", "[M6]") {
+  // strait::listen() has no broadcast_options: the group is joined on the
+  // default interface, and this case only reads the URL back.
+  asio::io_context io;
+  const auto name = mt::fresh_name();
+  CHECK(strait::listen(io, "mailslot://*/" + name).endpoint() == "mailslot://*/" + name);
+  CHECK(strait::listen(io, "mailslot://./" + name).endpoint() == "mailslot://" + name);
+}
+
 TEST_CASE("M6.unicast_to_one_machine", "[M6]") {
   asio::io_context io;
   strait::mailslot_options o;
