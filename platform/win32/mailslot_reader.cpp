@@ -14,6 +14,8 @@
 // waiting read and posts what it got to the io_context. A cancelled receive
 // completes at once; the read goes on and its message is kept for the next
 // receive (C8). Closing wakes the helper with an empty message to itself.
+// The receive the helper reads for is dropped when the io_context shuts down
+// (pending_reads), as asio's own services drop their handlers.
 // Wine also reports a zero-length message as ERROR_BROKEN_PIPE, which a
 // mailslot server handle cannot otherwise get: it reads as an empty message.
 #include <windows.h>
@@ -27,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include <asio/execution_context.hpp>
 #include <asio/post.hpp>
 
 #include "handle.hpp"
@@ -168,6 +171,43 @@ void helper_main(std::shared_ptr<slot_state> s, asio::io_context& io, unique_han
     }
   }
 }
+
+// Destroying an io_context shuts its services down, and on Windows its
+// scheduler then waits until no work is outstanding. A receive the helper
+// reads for holds work (bind_completion) until a message comes, so a program
+// that ended with io.stop() and a receive pending hung at exit (strait
+// listen mailslot://... --count N did). At shutdown this service drops such
+// receives, uncalled, as asio's services do with their handlers.
+class pending_reads final : public asio::execution_context::service {
+ public:
+  static inline asio::execution_context::id id;
+
+  explicit pending_reads(asio::execution_context& context) : service(context) {}
+
+  void track(const std::shared_ptr<slot_state>& state) {
+    std::lock_guard hold(mutex_);
+    std::erase_if(states_, [](const auto& s) { return s.expired(); });
+    states_.push_back(state);
+  }
+
+  void shutdown() override {
+    std::lock_guard hold(mutex_);
+    for (const auto& weak : states_) {
+      const auto s = weak.lock();
+      if (!s) continue;
+      message_completion dropped;
+      {
+        std::lock_guard state_lock(s->mutex);
+        dropped = std::exchange(s->waiting, {});
+      }
+    }  // `dropped` goes outside the state's lock: it releases the work
+    states_.clear();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::weak_ptr<slot_state>> states_;
+};
 
 class win32_mailslot_reader final : public mailslot_reader {
  public:
@@ -355,6 +395,7 @@ std::shared_ptr<mailslot_reader> create_local_mailslot(asio::io_context& io,
   if (!security) return nullptr;
   auto state = std::make_shared<slot_state>();
   state->max_message_size = max_message_size;
+  asio::use_service<pending_reads>(io).track(state);
   // The native maximum too, so that Windows refuses larger writes of plain
   // Win32 writers; the wait is set per read.
   state->slot.reset(::CreateMailslotW(mailslot_path(name).c_str(),
