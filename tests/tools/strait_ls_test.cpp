@@ -27,6 +27,13 @@ std::filesystem::path tool() {
   return strait::test::self_executable_path().parent_path() / STRAIT_TOOL_NAME;
 }
 
+// The holder of named objects of the shm tests, built into the tests folder.
+std::filesystem::path shm_peer() {
+  const auto self = strait::test::self_executable_path();
+  return self.parent_path().parent_path() / "tests" /
+         ("strait_shm_peer" + self.extension().string());
+}
+
 // POSIX: a crashed owner's files stay until the name is reclaimed (stale).
 // Windows: a kernel object dies with its last handle.
 constexpr bool names_outlive_their_owner = std::string_view(STRAIT_PLATFORM_NAME) == "posix";
@@ -218,4 +225,30 @@ TEST_CASE("tool.ls_and_info_refuse_bad_usage", "[tool]") {
   CHECK(child_process(tool(), {"info"}).wait(20s) == 2);
   const auto missing = "pipe://" + strait::test::unique_name("info-missing");
   CHECK(child_process(tool(), {"info", missing}).wait(20s) == 1);  // C5: not_found
+}
+
+TEST_CASE("tool.ls_shows_a_named_object_of_a_killed_holder_as_stale", "[tool][S2]") {
+  const auto name = strait::test::unique_name("ls-region");
+  auto ready = strait::named_event::create(strait::test::unique_name("ls-ready"));
+  child_process holder(shm_peer(), {"create-and-hang", name, "64", "1", ready.name()});
+  REQUIRE(ready.wait_for(20s));
+
+  const auto live = find(listed(), "shared_memory", name);
+  REQUIRE(live);
+  CHECK(live->members.at("state").text == "live");
+  CHECK(live->members.at("url").kind == json_value::type::null);
+  if (live->members.at("pid").kind != json_value::type::null)
+    CHECK(live->members.at("pid").text == std::to_string(holder.pid()));
+
+  holder.kill();
+  CHECK(strait::test::exit_code_within(holder, 20s) == strait::test::killed_exit_code);
+  const auto dead = find(listed(), "shared_memory", name);
+  CHECK(bool(dead) == names_outlive_their_owner);
+  if (dead) CHECK(dead->members.at("state").text == "stale");
+
+  // S2: the crash counted as a close; the next open finds nothing and clears the name.
+  std::error_code ec;
+  strait::shared_memory::open(name, {}, ec);
+  CHECK(ec == strait::errc::not_found);
+  CHECK_FALSE(find(listed(), "shared_memory", name));
 }
