@@ -49,6 +49,8 @@ struct local_endpoint {
 // Every endpoint and object listed, sorted by kind and name. An `ec` when the
 // place they live cannot be read (POSIX: the runtime directory is not this
 // user's, access_denied); an entry that vanishes while listed is left out.
+// On POSIX it makes the runtime directory (0700) and its shm guard file when
+// missing, as any strait call there does.
 std::vector<local_endpoint> list_local_endpoints(std::error_code& ec);
 
 // Throwing overload: std::system_error.
