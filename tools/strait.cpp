@@ -9,6 +9,11 @@
 //   strait send URL [--reply] [MESSAGE...]
 //                                     connect; send each MESSAGE (or each stdin line);
 //                                     --reply waits for and prints one reply per message
+//   strait ls [--json]                this user's live and stale endpoints and named
+//                                     objects on this machine (strait/discovery.hpp
+//                                     says what cannot be listed); --json prints an
+//                                     array of {url, kind, name, pid, state}
+//   strait info URL                   connect; print capabilities() and peer()
 //
 // Exit status: 0 done, 1 an operation failed (the error names the URL and the
 // native cause), 2 bad usage.
@@ -31,6 +36,8 @@
 #include <fmt/format.h>
 
 #include <strait/strait.hpp>
+
+#include "inspect.hpp"
 
 using namespace std::chrono_literals;
 
@@ -158,6 +165,22 @@ int send(const arguments& args) {
   return 0;
 }
 
+int info(const arguments& args) {
+  if (args.echo || args.reply || args.count || !args.messages.empty())
+    throw usage_error{"info takes only a URL"};
+  return strait::tool::show_info(args.url);
+}
+
+int list(int argc, char** argv) {
+  bool json = false;
+  for (int i = 2; i < argc; ++i) {
+    if (std::string_view(argv[i]) != "--json")
+      throw usage_error{fmt::format("ls: unknown argument '{}'", argv[i])};
+    json = true;
+  }
+  return strait::tool::list_endpoints(json);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -169,6 +192,8 @@ int main(int argc, char** argv) {
     }
     if (command == "listen") return listen(parse(argc, argv, 2));
     if (command == "send") return send(parse(argc, argv, 2));
+    if (command == "ls") return list(argc, argv);
+    if (command == "info") return info(parse(argc, argv, 2));
     throw usage_error{command.empty() ? "a command is needed"
                                       : fmt::format("unknown command '{}'", command)};
   } catch (const usage_error& e) {
@@ -176,7 +201,9 @@ int main(int argc, char** argv) {
                "strait: {}\n"
                "usage: strait schemes\n"
                "       strait listen URL [--echo] [--count N]\n"
-               "       strait send URL [--reply] [MESSAGE...]\n",
+               "       strait send URL [--reply] [MESSAGE...]\n"
+               "       strait ls [--json]\n"
+               "       strait info URL\n",
                e.what);
     return 2;
   } catch (const std::system_error& e) {

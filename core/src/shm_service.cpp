@@ -58,7 +58,7 @@ const transport& pipe_transport() {
 strait::endpoint control_endpoint(const strait::endpoint& ep) {
   strait::endpoint control;
   control.scheme = "pipe";
-  control.name = "strait-shm." + ep.name;
+  control.name = std::string(control_pipe_prefix) + ep.name;
   return control;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <asio/io_context.hpp>
 
@@ -19,7 +20,8 @@ asio::io_context& service_io();
 const transport& pipe_transport();
 
 // The pipe a shm:// listener serves: its own namespace, so that pipe://NAME
-// and shm://NAME are different names.
+// and shm://NAME are different names. Its name is control_pipe_prefix + NAME.
+inline constexpr std::string_view control_pipe_prefix = "strait-shm.";
 strait::endpoint control_endpoint(const strait::endpoint& ep);
 
 }  // namespace strait::detail::shm

@@ -60,7 +60,7 @@ int retry_flock(int fd, int operation) noexcept {
 class guard {
  public:
   explicit guard(const directory_handle& dir, std::error_code& ec) {
-    fd_ = ::openat(dir.fd(), "shm+guard", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    fd_ = ::openat(dir.fd(), shm_guard_file, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd_ < 0 || retry_flock(fd_, LOCK_EX) != 0) ec = last_system_error();
   }
   ~guard() {
@@ -238,6 +238,19 @@ std::optional<shm_region> shm_region::open(std::string_view kind, const std::str
   if (retry_flock(r.lock_fd_, LOCK_SH) != 0) return fail(last_system_error());
   ec = {};
   return r;
+}
+
+bool shm_region::is_held(const directory_handle& directory, const std::string& lock_name) {
+  std::error_code ec;
+  const guard held(directory, ec);
+  if (ec) return true;  // unprobed: not called stale
+  const int fd =
+      ::openat(directory.fd(), lock_name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  // S2: any shared lock is a live handle; taking it exclusively means none.
+  const bool alive = retry_flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // drops the probe's lock, if it got one
+  return alive;
 }
 
 void shm_region::discard(bool remove_names) noexcept {

@@ -32,6 +32,9 @@
 
 namespace strait::detail {
 
+// The guard file in the runtime directory (see above).
+inline constexpr const char* shm_guard_file = "shm+guard";
+
 class shm_region {
  public:
   // Runs on the payload of a region this call creates, before anyone else
@@ -61,6 +64,11 @@ class shm_region {
                                               open_mode mode, std::size_t state_size,
                                               const initializer& init, std::error_code& ec,
                                               const attacher& attach = {});
+
+  // Whether a live handle holds the region whose lock file in `directory` is
+  // `lock_name`: probed under the guard, so no create, open or close sees
+  // the probe's lock (`strait ls` where /proc/locks cannot say).
+  static bool is_held(const directory_handle& directory, const std::string& lock_name);
 
   void* payload() const noexcept { return payload_; }
   std::size_t payload_size() const noexcept { return payload_size_; }

@@ -22,8 +22,10 @@ class child_process {
   // Starts `program` with `args` (not including the program itself). The
   // child inherits the environment and the standard output and error
   // streams, nothing else of ours. Throws std::system_error when the program
-  // cannot be started.
-  child_process(const std::filesystem::path& program, const std::vector<std::string>& args);
+  // cannot be started. With `standard_output`, the child writes its standard
+  // output to that file (created or emptied) instead of ours.
+  child_process(const std::filesystem::path& program, const std::vector<std::string>& args,
+                const std::filesystem::path& standard_output = {});
   child_process(child_process&&) noexcept;
   child_process& operator=(child_process&&) noexcept;
   ~child_process();  // kills and reaps a child that is still running

@@ -1,4 +1,5 @@
 // child_process on POSIX: posix_spawn, waitpid, SIGKILL.
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/types.h>
@@ -42,7 +43,8 @@ struct child_process::state {
 };
 
 child_process::child_process(const std::filesystem::path& program,
-                             const std::vector<std::string>& args)
+                             const std::vector<std::string>& args,
+                             const std::filesystem::path& standard_output)
     : state_(std::make_unique<state>()) {
   std::vector<std::string> strings{program.string()};
   strings.insert(strings.end(), args.begin(), args.end());
@@ -50,8 +52,14 @@ child_process::child_process(const std::filesystem::path& program,
   for (auto& s : strings) argv.push_back(s.data());
   argv.push_back(nullptr);
 
-  const int rc = ::posix_spawn(&state_->pid, program.c_str(), nullptr, nullptr, argv.data(),
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  if (!standard_output.empty())
+    ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, standard_output.c_str(),
+                                       O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const int rc = ::posix_spawn(&state_->pid, program.c_str(), &actions, nullptr, argv.data(),
                                environ);
+  ::posix_spawn_file_actions_destroy(&actions);
   if (rc != 0)
     throw std::system_error(rc, std::generic_category(), "cannot start " + program.string());
 }

@@ -65,6 +65,14 @@ HANDLE inheritable_std_handle(DWORD which) {
   return copy;
 }
 
+// An inheritable handle of the file `path`, created or emptied, to write to.
+HANDLE inheritable_file(const std::filesystem::path& path) {
+  SECURITY_ATTRIBUTES inherit{sizeof(inherit), nullptr, TRUE};
+  const HANDLE h = ::CreateFileW(path.wstring().c_str(), GENERIC_WRITE, FILE_SHARE_READ, &inherit,
+                                 CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  return h == INVALID_HANDLE_VALUE ? nullptr : h;
+}
+
 // "0x4c pipe inheritable, ..." for a failed start's message: which handles the
 // list held, and whether each was still open and inheritable at that moment.
 std::string describe_handles(const HANDLE* handles, DWORD count) {
@@ -102,7 +110,8 @@ struct child_process::state {
 };
 
 child_process::child_process(const std::filesystem::path& program,
-                             const std::vector<std::string>& args)
+                             const std::vector<std::string>& args,
+                             const std::filesystem::path& standard_output)
     : state_(std::make_unique<state>()) {
   std::wstring line;
   append_quoted(line, program.wstring());
@@ -113,7 +122,8 @@ child_process::child_process(const std::filesystem::path& program,
   // would otherwise be inheritable) out of it, so that closing one here is
   // seen by the peer even while a child runs.
   HANDLE std_handles[3] = {inheritable_std_handle(STD_INPUT_HANDLE),
-                           inheritable_std_handle(STD_OUTPUT_HANDLE),
+                           standard_output.empty() ? inheritable_std_handle(STD_OUTPUT_HANDLE)
+                                                   : inheritable_file(standard_output),
                            inheritable_std_handle(STD_ERROR_HANDLE)};
   HANDLE inherited[3];
   DWORD inherited_count = 0;
