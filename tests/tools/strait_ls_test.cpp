@@ -100,8 +100,9 @@ served serve(const std::string& scheme, const std::string& name) {
 
 // Ends a listener. POSIX: the way a user does, its last message, then it
 // exits and removes its files. Windows: killed, which removes its objects
-// too; under Wine 8 `strait listen --count` on a mailslot:// or shm:// name
-// does not exit after its last message (the process stays after io.stop()).
+// too. (On Windows `strait listen --count` on a shm:// name does not exit
+// after its last message yet: asio's scheduler waits at shutdown for the
+// pending receive's work; mailslot:// drops it, mailslot_reader.cpp.)
 void finish(served& s) {
   if (!names_outlive_their_owner) {
     s.server.kill();
