@@ -73,6 +73,8 @@ errc classify(int e) noexcept {
     case ERROR_NOT_ENOUGH_MEMORY:
     case ERROR_OUTOFMEMORY:
     case ERROR_TOO_MANY_OPEN_FILES:
+    case ERROR_NO_SYSTEM_RESOURCES:  // handle quota or kernel pool (CreateNamedPipe, ...)
+    case ERROR_COMMITMENT_LIMIT:     // a section the pagefile cannot back
     case ERROR_TOO_MANY_POSTS:  // S5: a semaphore release past its maximum
     case WSAEMFILE:
     case WSAENOBUFS:
