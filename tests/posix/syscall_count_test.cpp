@@ -212,7 +212,8 @@ void check_mailslot_receive() {
     std::optional<strait::channel> writer;
     for (int i = 0; i <= measured_calls; ++i) {
       REQUIRE(go.receive().size() > 0);
-      if (!writer) writer = strait::connect(io, "mailslot://" + name);  // the probe's, made before its go
+      // The probe's mailslot: made before it sent its first go.
+      if (!writer) writer = strait::connect(io, "mailslot://" + name);
       std::this_thread::sleep_for(answer_delay);
       writer->send(asio::buffer(answer));
     }
