@@ -152,17 +152,33 @@ void check_receive(const std::string& scheme) {
   });
 }
 
-// Drains the data channel only when the probe has been quiet on the
-// control channel for 10 ms, i.e. is stuck in a send: the buffers are
-// full. `receive_control` returns the index the probe announced, -1 for
-// "done", or nullopt after a quiet 10 ms.
-template <class ReceiveControl, class ReceiveData>
-void drain_when_stuck(ReceiveControl receive_control, ReceiveData receive_data) {
+std::optional<int> parse_index(const std::vector<std::byte>& m) {
+  const std::string text(reinterpret_cast<const char*>(m.data()), m.size());
+  if (text == "done") return -1;
+  return std::stoi(text);
+}
+
+// What the probe announced on `control` (a channel or a mailslot reader
+// with a 10 ms timeout): the index of the message it sends next, -1 for
+// "done", or nullopt when it said nothing for 10 ms.
+template <class Control>
+std::optional<int> next_announcement(Control& control) {
+  std::error_code ec;
+  auto m = control.receive(ec);
+  if (ec == errc::timed_out) return std::nullopt;
+  REQUIRE_FALSE(ec);
+  return parse_index(m);
+}
+
+// Drains `data` only when the probe has been quiet on `control` for 10 ms,
+// i.e. is stuck in a send: the buffers are full.
+template <class Control, class Data>
+void drain_when_stuck(Control& control, Data& data) {
   int announced = -1;  // the last message the probe said it sends
   int received = -1;   // the last one taken from the data channel
   int stuck = 0;       // how often the probe was found stuck in a send
   for (;;) {
-    const auto index = receive_control();
+    const auto index = next_announcement(control);
     if (index && *index >= 0) {
       announced = *index;
       continue;
@@ -170,7 +186,7 @@ void drain_when_stuck(ReceiveControl receive_control, ReceiveData receive_data) 
     if (!index && received < announced) ++stuck;
     const bool done = index.has_value();
     while (received < announced) {
-      REQUIRE(receive_data() == 4096u);
+      REQUIRE(data.receive().size() == 4096u);
       ++received;
     }
     if (done) break;
@@ -178,12 +194,6 @@ void drain_when_stuck(ReceiveControl receive_control, ReceiveData receive_data) 
   REQUIRE(received == measured_sends);
   // The scenario happened: some sends found the buffers full and waited.
   CHECK(stuck > 0);
-}
-
-std::optional<int> parse_index(const std::vector<std::byte>& m) {
-  const std::string text(reinterpret_cast<const char*>(m.data()), m.size());
-  if (text == "done") return -1;
-  return std::stoi(text);
 }
 
 void check_send(const std::string& scheme) {
@@ -194,15 +204,7 @@ void check_send(const std::string& scheme) {
     auto control = accept_one(listener);
     auto data = accept_one(listener);
     control.set_receive_timeout(quiet_before_draining);
-    drain_when_stuck(
-        [&]() -> std::optional<int> {
-          std::error_code ec;
-          auto m = control.receive(ec);
-          if (ec == errc::timed_out) return std::nullopt;
-          REQUIRE_FALSE(ec);
-          return parse_index(m);
-        },
-        [&] { return data.receive().size(); });
+    drain_when_stuck(control, data);
   });
 }
 
@@ -231,17 +233,8 @@ void check_mailslot_send() {
   auto data = strait::mailslot::create(io, name);
   data.set_read_timeout(patience);
   control.set_read_timeout(quiet_before_draining);
-  check_one_call_each("send", "mailslot://" + name, measured_sends, [&] {
-    drain_when_stuck(
-        [&]() -> std::optional<int> {
-          std::error_code ec;
-          auto m = control.receive(ec);
-          if (ec == errc::timed_out) return std::nullopt;
-          REQUIRE_FALSE(ec);
-          return parse_index(m);
-        },
-        [&] { return data.receive().size(); });
-  });
+  check_one_call_each("send", "mailslot://" + name, measured_sends,
+                      [&] { drain_when_stuck(control, data); });
 }
 
 }  // namespace
