@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <system_error>
 
 #include <asio/ip/tcp.hpp>
@@ -31,17 +32,37 @@ std::error_code wait_socket(native_socket s, socket_wait what, deadline until) n
 void keep_from_children(native_socket s) noexcept;
 
 // Makes a connected socket ready for socket_read/socket_write (and keeps it
-// from children).
+// from children). Its blocking mode is the caller's, through asio (below).
 void prepare_socket(native_socket s) noexcept;
+
+// Whether socket_read/socket_write wait in the read or write call itself, on
+// a blocking socket (POSIX: its SO_RCVTIMEO/SO_SNDTIMEO carry the deadline,
+// one system call per call, issue 13), or in a wait beside it on a
+// non-blocking one (Windows: Winsock leaves a socket whose call timed out in
+// an undefined state). A channel sets the mode through asio, which has to
+// know it: asio makes a socket non-blocking for an async operation, and
+// blocking again only through its own calls.
+bool sync_calls_block_in_kernel() noexcept;
+
+// The kernel timeouts last set on a blocking socket (SO_RCVTIMEO and
+// SO_SNDTIMEO; zero: none), so that a call sets one only when its deadline
+// needs another. Unused on Windows.
+struct socket_timeouts {
+  std::chrono::microseconds receive{0};
+  std::chrono::microseconds send{0};
+};
 
 // The blocking calls of a stream channel (C8): one read of what is there,
 // or one gather write of what fits, waiting up to `until`. End of stream is
-// asio::error::eof; every other failure is already a strait code. With no
-// deadline they cost one system call, as a raw blocking socket would.
-std::size_t socket_read(native_socket s, void* data, std::size_t size, deadline until,
-                        std::error_code& ec) noexcept;
-std::size_t socket_write(native_socket s, const std::array<asio::const_buffer, 2>& buffers,
-                         deadline until, std::error_code& ec) noexcept;
+// asio::error::eof; every other failure is already a strait code. On a
+// blocking POSIX socket a call costs one system call, waiting or not, as a
+// raw blocking socket with SO_RCVTIMEO would; on a non-blocking one it
+// waits in poll (asio made it so, an async operation being pending).
+std::size_t socket_read(native_socket s, socket_timeouts& timeouts, void* data,
+                        std::size_t size, deadline until, std::error_code& ec) noexcept;
+std::size_t socket_write(native_socket s, socket_timeouts& timeouts,
+                         const std::array<asio::const_buffer, 2>& buffers, deadline until,
+                         std::error_code& ec) noexcept;
 
 // Opens and binds a TCP acceptor so that a live listener's port cannot be
 // taken by a second one (C7), while a port in TIME_WAIT can be reused.

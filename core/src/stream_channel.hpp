@@ -68,6 +68,10 @@ class stream_channel final : public channel_backend,
         peer_(std::move(peer)),
         on_close_(std::move(on_close)) {
     prepare_socket(socket_.native_handle());
+    // Through asio, which must know the mode (socket_support.hpp); a
+    // connected socket comes non-blocking, and on macOS an accepted one too.
+    std::error_code ignored;
+    socket_.non_blocking(!sync_calls_block_in_kernel(), ignored);
   }
 
   ~stream_channel() override { close(); }
@@ -114,7 +118,7 @@ class stream_channel final : public channel_backend,
     std::array<std::byte, 4096> scratch;
     const auto now = clock::now();  // take only what is already there
     for (int i = 0; i < 256 && !ignored; ++i)
-      socket_read(socket_.native_handle(), scratch.data(), scratch.size(), now, ignored);
+      socket_read(socket_.native_handle(), timeouts_, scratch.data(), scratch.size(), now, ignored);
     socket_.close(ignored);
     if (on_close_) std::exchange(on_close_, {})();
   }
@@ -123,12 +127,13 @@ class stream_channel final : public channel_backend,
 
   void send(asio::const_buffer message, deadline until, std::error_code& ec) override {
     if ((ec = check_send(message))) return;
+    ready_for_sync_call();
     const auto header = frame_header{static_cast<std::uint32_t>(message.size())}.encode();
     const std::size_t total = frame_header_size + message.size();
     std::size_t written = 0;
     while (written < total) {
-      written += socket_write(socket_.native_handle(), frame_from(header, message, written),
-                              until, ec);
+      written += socket_write(socket_.native_handle(), timeouts_,
+                              frame_from(header, message, written), until, ec);
       if (ec == errc::timed_out) {
         if (written > 0) break_send_side();  // a half-sent frame cannot be taken back
         return;
@@ -158,6 +163,7 @@ class stream_channel final : public channel_backend,
   std::size_t receive(asio::mutable_buffer buffer, deadline until,
                       std::error_code& ec) override {
     if ((ec = check_receive())) return 0;
+    ready_for_sync_call();
     while (!in_message_) {
       if (buffered() >= frame_header_size) {
         if ((ec = begin_message())) return 0;
@@ -241,6 +247,19 @@ class stream_channel final : public channel_backend,
     if (receive_error_) return receive_error_;
     if (!socket_.is_open()) return make_error_code(errc::broken_pipe);
     return {};
+  }
+
+  // Sync calls wait in the kernel on a blocking socket (issue 13). asio made
+  // it non-blocking for an async operation; with none pending it can block
+  // again, and asio makes it non-blocking for the next one. With one
+  // pending, the call waits in poll instead (a blocking socket would stall
+  // the reactor's attempt to complete it).
+  void ready_for_sync_call() {
+    if (!sync_calls_block_in_kernel() || sending_ || receiving_ ||
+        !socket_.native_non_blocking())
+      return;
+    std::error_code ignored;
+    socket_.native_non_blocking(false, ignored);
   }
 
   void break_send_side() {
@@ -327,7 +346,7 @@ class stream_channel final : public channel_backend,
   std::error_code read_until(std::byte* out, std::size_t size, deadline until,
                              std::size_t& n) {
     std::error_code e;
-    n = socket_read(socket_.native_handle(), out, size, until, e);
+    n = socket_read(socket_.native_handle(), timeouts_, out, size, until, e);
     return e && e != errc::timed_out ? fail_receive(e) : e;
   }
 
@@ -414,6 +433,7 @@ class stream_channel final : public channel_backend,
   std::size_t max_message_size_;
   peer_info peer_;
   std::function<void()> on_close_;
+  socket_timeouts timeouts_;  // what the sync calls set on the socket last
 
   bool in_message_ = false;          // a header was read; its payload is being handed out
   std::size_t length_ = 0;           // the payload length its header announced

@@ -19,6 +19,7 @@
 #include <asio/local/datagram_protocol.hpp>
 #include <asio/post.hpp>
 
+#include "kernel_timeout.hpp"
 #include "local_socket.hpp"
 #include "mailslot.hpp"
 #include "mailslot_backend.hpp"
@@ -50,19 +51,25 @@ class posix_mailslot_reader final : public mailslot_reader {
   }
 
  protected:
+  // One system call, waiting or not (issue 13): a blocking receive, its
+  // deadline the socket's SO_RCVTIMEO (kernel_timeout.hpp).
   std::vector<std::byte> fetch(deadline until, std::error_code& ec) override {
+    ready_for_sync_call();
     for (;;) {
       bool taken = false;
-      auto message = try_take(taken, ec);
+      const int flags = kernel_timeout_flags(fd(), socket_wait::read, receive_timeout_, until);
+      auto message = take(flags, taken, ec);
       if (ec || taken) return message;
-      if ((ec = wait_socket(fd(), socket_wait::read, until))) return {};
+      if ((ec = wait_after_would_block(fd(), socket_wait::read, until))) return {};
     }
   }
 
   void async_fetch(message_completion done) override {
+    fetching_ = true;
     socket_.async_wait(datagram::socket::wait_read,
                        [self = std::static_pointer_cast<posix_mailslot_reader>(shared_from_this()),
                         done = std::move(done)](const std::error_code& e) mutable {
+                         self->fetching_ = false;
                          if (e) {
                            const auto ec = e == asio::error::operation_aborted
                                                ? make_error_code(errc::operation_aborted)
@@ -71,7 +78,7 @@ class posix_mailslot_reader final : public mailslot_reader {
                          }
                          std::error_code ec;
                          bool taken = false;
-                         auto message = self->try_take(taken, ec);
+                         auto message = self->take(MSG_DONTWAIT, taken, ec);
                          if (ec || taken) return done(ec, std::move(message));
                          self->async_fetch(std::move(done));  // woken for nothing
                        });
@@ -94,7 +101,7 @@ class posix_mailslot_reader final : public mailslot_reader {
       // An oversized datagram stays queued: its receive reports it (M3).
       if (*size > max_message_size()) return 1;
       bool taken = false;
-      auto message = try_take(taken, ec);
+      auto message = take(MSG_DONTWAIT, taken, ec);
       if (ec || !taken) return 0;
       hold(std::move(message));
     }
@@ -130,7 +137,7 @@ class posix_mailslot_reader final : public mailslot_reader {
         return static_cast<std::size_t>(n);
       }
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (would_block(errno)) {
         ec = {};
         return std::nullopt;
       }
@@ -139,41 +146,51 @@ class posix_mailslot_reader final : public mailslot_reader {
     }
   }
 
-  // Takes the next datagram whole, if there is one (`taken`). One over the
-  // maximum is dropped: message_too_large (M3, a writer that did not check).
-  std::vector<std::byte> try_take(bool& taken, std::error_code& ec) {
+  // As in stream_channel: asio made the socket non-blocking for an async
+  // receive; with none pending, a sync one may block again.
+  void ready_for_sync_call() {
+    if (fetching_ || !socket_.native_non_blocking()) return;
+    std::error_code ignored;
+    socket_.native_non_blocking(false, ignored);
+  }
+
+  // Takes the next datagram whole (`taken`), in one call with `flags`; none
+  // when the call would have had to wait longer. It lands in scratch_ (room
+  // for one byte over the maximum) and is copied out at its size: no peek at
+  // the size first, and no more work per byte than zeroing a message of
+  // that size for the call to fill. One over the maximum is dropped:
+  // message_too_large (M3, a writer that did not check).
+  std::vector<std::byte> take(int flags, bool& taken, std::error_code& ec) {
     taken = false;
-    const auto size = peek_size(ec);
-    if (ec || !size) return {};
-    const bool oversized = *size > max_message_size();
-    std::vector<std::byte> message(oversized ? 0 : *size);
     for (;;) {
-      iovec iov{oversized ? scratch_.data() : message.data(),
-                oversized ? scratch_.size() : message.size()};
+      iovec iov{scratch_.data(), scratch_.size()};
       msghdr msg{};
       msg.msg_iov = &iov;
       msg.msg_iovlen = 1;
-      const auto n = ::recvmsg(fd(), &msg, MSG_DONTWAIT);
+      const auto n = ::recvmsg(fd(), &msg, flags);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return {};
-        ec = last_system_error();
+        ec = would_block(errno) ? std::error_code{} : last_system_error();
         return {};
       }
+      ec = {};
       taken = true;
-      if (oversized || (msg.msg_flags & MSG_TRUNC)) {
+      const auto size = static_cast<std::size_t>(n);
+      if (size > max_message_size() || (msg.msg_flags & MSG_TRUNC)) {
         ec = make_error_code(errc::message_too_large);
         return {};
       }
-      message.resize(static_cast<std::size_t>(n));
-      return message;
+      return std::vector<std::byte>(scratch_.begin(),
+                                    scratch_.begin() + static_cast<std::ptrdiff_t>(size));
     }
   }
 
   datagram::socket socket_;
   name_lock lock_;
   socket_place place_;
-  std::vector<std::byte> scratch_;  // max + 1 bytes: peeks and dropped datagrams
+  std::vector<std::byte> scratch_;  // max + 1 bytes: every datagram lands here first
+  std::chrono::microseconds receive_timeout_{0};  // SO_RCVTIMEO, as fetch set it last
+  bool fetching_ = false;  // an async fetch is pending
 };
 
 }  // namespace

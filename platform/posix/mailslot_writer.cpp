@@ -12,6 +12,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "kernel_timeout.hpp"
 #include "local_socket.hpp"
 #include "mailslot.hpp"
 #include "mailslot_backend.hpp"
@@ -51,14 +52,18 @@ class posix_mailslot_writer final : public channel_backend,
     return caps;
   }
 
+  // One system call, waiting or not (issue 13): a blocking send, its
+  // deadline the socket's SO_SNDTIMEO (kernel_timeout.hpp).
   void send(asio::const_buffer message, deadline until, std::error_code& ec) override {
     if ((ec = check(message))) return;
+    ready_for_sync_call();
     for (;;) {
-      switch (try_send(message, ec)) {
+      const int flags = kernel_timeout_flags(fd(), socket_wait::write, send_timeout_, until);
+      switch (try_send(message, flags, ec)) {
         case send_result::sent:
         case send_result::failed: return;
         case send_result::would_block:
-          if ((ec = wait_socket(fd(), socket_wait::write, until))) return;
+          if ((ec = wait_after_would_block(fd(), socket_wait::write, until))) return;
           break;
         case send_result::receiver_full:
           if (clock::now() >= until) {
@@ -119,15 +124,23 @@ class posix_mailslot_writer final : public channel_backend,
     return {};
   }
 
-  send_result try_send(asio::const_buffer message, std::error_code& ec) {
+  // As in stream_channel: asio made the socket non-blocking for an async
+  // send; with none pending, a sync one may block again.
+  void ready_for_sync_call() {
+    if (sending_ || !socket_.native_non_blocking()) return;
+    std::error_code ignored;
+    socket_.native_non_blocking(false, ignored);
+  }
+
+  send_result try_send(asio::const_buffer message, int flags, std::error_code& ec) {
     for (;;) {
-      const auto n = ::send(fd(), message.data(), message.size(), MSG_DONTWAIT | no_sigpipe);
+      const auto n = ::send(fd(), message.data(), message.size(), flags | no_sigpipe);
       if (n >= 0) {
         ec = {};
         return send_result::sent;
       }
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return send_result::would_block;
+      if (would_block(errno)) return send_result::would_block;
       if (errno == ENOBUFS) return send_result::receiver_full;
       // The reader went away (its socket is gone, or a new one took the name).
       if (errno == ECONNREFUSED || errno == ENOTCONN || errno == EPIPE || errno == ECONNRESET)
@@ -148,7 +161,7 @@ class posix_mailslot_writer final : public channel_backend,
     if (epoch != cancel_epoch_ || !socket_.is_open())
       return finish(make_error_code(errc::operation_aborted), 0);
     std::error_code ec;
-    const auto r = try_send(message, ec);
+    const auto r = try_send(message, MSG_DONTWAIT, ec);
     if (r == send_result::sent || r == send_result::failed)
       return finish(ec, ec ? 0 : message.size());
     // Woken, cancelled or closed: the next attempt tells which (epoch, is_open).
@@ -171,6 +184,7 @@ class posix_mailslot_writer final : public channel_backend,
   asio::steady_timer retry_;
   std::string url_;
   std::size_t max_;
+  std::chrono::microseconds send_timeout_{0};  // SO_SNDTIMEO, as the sync send set it last
   bool sending_ = false;
   unsigned cancel_epoch_ = 0;
 };

@@ -1,9 +1,11 @@
 #include "socket_support.hpp"
+#include "kernel_timeout.hpp"
 #include "no_sigpipe.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 
 #include <algorithm>
@@ -14,13 +16,65 @@
 namespace strait::detail {
 namespace {
 
-// Without a deadline the socket may block in the call itself (one system
-// call); with one, never block there and wait in poll instead.
-int wait_flag(deadline until) noexcept { return until == no_deadline ? 0 : MSG_DONTWAIT; }
+using std::chrono::microseconds;
 
-bool would_block(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
+// Longest timeout given to the kernel: a longer deadline is waited out in
+// pieces (the rest in poll), so no system needs to take a huge timeval.
+constexpr microseconds longest_kernel_timeout = std::chrono::hours(1);
+
+// A timeout set ends a call at most this much after its deadline...
+constexpr microseconds late_enough = std::chrono::milliseconds(1);
+// ...and at most this share of the wait before it (the rest is polled).
+constexpr int early_share = 16;
+
+// A gather write of a frame longer than this waits in poll, not in the
+// call: Linux AF_UNIX streams (and macOS sockets) wait once per piece of a
+// long write, each up to the whole SO_SNDTIMEO, so a peer that drains
+// slowly could hold the call far past its deadline (C8). A frame this size
+// goes into a default send buffer whole once there is room.
+constexpr std::size_t longest_blocking_write = 8 * 1024;
+
+bool fits(microseconds armed, microseconds wanted) noexcept {
+  if (armed == microseconds{0} || wanted == microseconds{0}) return armed == wanted;
+  return armed <= wanted + late_enough && armed >= wanted - wanted / early_share;
+}
+
+bool set_kernel_timeout(native_socket s, socket_wait what, microseconds timeout) noexcept {
+  timeval tv{};
+  tv.tv_sec = static_cast<decltype(tv.tv_sec)>(timeout.count() / 1000000);
+  tv.tv_usec = static_cast<decltype(tv.tv_usec)>(timeout.count() % 1000000);
+  const int option = what == socket_wait::read ? SO_RCVTIMEO : SO_SNDTIMEO;
+  return ::setsockopt(s, SOL_SOCKET, option, &tv, sizeof(tv)) == 0;
+}
+
+std::size_t frame_size(const std::array<asio::const_buffer, 2>& buffers) noexcept {
+  return buffers[0].size() + buffers[1].size();
+}
 
 }  // namespace
+
+bool sync_calls_block_in_kernel() noexcept { return true; }
+
+int kernel_timeout_flags(native_socket s, socket_wait what, microseconds& armed,
+                         deadline until) noexcept {
+  microseconds wanted{0};  // none: wait as long as it takes
+  if (until != no_deadline) {
+    const auto left = std::chrono::ceil<microseconds>(until - clock::now());
+    if (left <= microseconds{0}) return MSG_DONTWAIT;
+    wanted = std::min(left, longest_kernel_timeout);
+  }
+  if (fits(armed, wanted)) return 0;
+  // A socket that takes no timeout still works, waiting in poll.
+  if (!set_kernel_timeout(s, what, wanted)) return until == no_deadline ? 0 : MSG_DONTWAIT;
+  armed = wanted;
+  return 0;
+}
+
+std::error_code wait_after_would_block(native_socket s, socket_wait what,
+                                       deadline until) noexcept {
+  if (until != no_deadline && clock::now() >= until) return make_error_code(errc::timed_out);
+  return wait_socket(s, what, until);
+}
 
 std::error_code wait_socket(native_socket s, socket_wait what, deadline until) noexcept {
   pollfd p{s, static_cast<short>(what == socket_wait::read ? POLLIN : POLLOUT), 0};
@@ -50,10 +104,11 @@ void prepare_socket(native_socket s) noexcept {
 #endif
 }
 
-std::size_t socket_read(native_socket s, void* data, std::size_t size, deadline until,
-                        std::error_code& ec) noexcept {
+std::size_t socket_read(native_socket s, socket_timeouts& timeouts, void* data,
+                        std::size_t size, deadline until, std::error_code& ec) noexcept {
   for (;;) {
-    const auto n = ::recv(s, data, size, wait_flag(until));
+    const int flags = kernel_timeout_flags(s, socket_wait::read, timeouts.receive, until);
+    const auto n = ::recv(s, data, size, flags);
     if (n > 0) {
       ec = {};
       return static_cast<std::size_t>(n);
@@ -63,17 +118,17 @@ std::size_t socket_read(native_socket s, void* data, std::size_t size, deadline 
       return 0;
     }
     if (errno == EINTR) continue;
-    // EAGAIN also when asio has made the socket non-blocking for async use.
     if (!would_block(errno)) {
       ec = last_system_error();
       return 0;
     }
-    if ((ec = wait_socket(s, socket_wait::read, until))) return 0;
+    if ((ec = wait_after_would_block(s, socket_wait::read, until))) return 0;
   }
 }
 
-std::size_t socket_write(native_socket s, const std::array<asio::const_buffer, 2>& buffers,
-                         deadline until, std::error_code& ec) noexcept {
+std::size_t socket_write(native_socket s, socket_timeouts& timeouts,
+                         const std::array<asio::const_buffer, 2>& buffers, deadline until,
+                         std::error_code& ec) noexcept {
   iovec iov[2];
   msghdr msg{};
   msg.msg_iov = iov;
@@ -82,8 +137,11 @@ std::size_t socket_write(native_socket s, const std::array<asio::const_buffer, 2
     iov[msg.msg_iovlen].iov_len = b.size();
     ++msg.msg_iovlen;
   }
+  const bool in_kernel = frame_size(buffers) <= longest_blocking_write || until == no_deadline;
   for (;;) {
-    const auto n = ::sendmsg(s, &msg, wait_flag(until) | no_sigpipe);
+    const int wait = in_kernel ? kernel_timeout_flags(s, socket_wait::write, timeouts.send, until)
+                               : MSG_DONTWAIT;
+    const auto n = ::sendmsg(s, &msg, wait | no_sigpipe);
     if (n >= 0) {
       ec = {};
       return static_cast<std::size_t>(n);
@@ -93,7 +151,7 @@ std::size_t socket_write(native_socket s, const std::array<asio::const_buffer, 2
       ec = last_system_error();
       return 0;
     }
-    if ((ec = wait_socket(s, socket_wait::write, until))) return 0;
+    if ((ec = wait_after_would_block(s, socket_wait::write, until))) return 0;
   }
 }
 

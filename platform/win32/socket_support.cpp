@@ -53,20 +53,19 @@ std::error_code wait_socket(native_socket s, socket_wait what, deadline until) n
   }
 }
 
-// Winsock has no per-call MSG_DONTWAIT: the socket is non-blocking and the
-// blocking calls wait in WSAPoll.
+// Winsock has no per-call MSG_DONTWAIT, and a call that timed out
+// (SO_RCVTIMEO) leaves its socket in an undefined state: the socket is
+// non-blocking and the blocking calls wait in WSAPoll.
+bool sync_calls_block_in_kernel() noexcept { return false; }
+
 void keep_from_children(native_socket s) noexcept {
   ::SetHandleInformation(reinterpret_cast<HANDLE>(s), HANDLE_FLAG_INHERIT, 0);
 }
 
-void prepare_socket(native_socket s) noexcept {
-  keep_from_children(s);
-  u_long on = 1;
-  ::ioctlsocket(s, FIONBIO, &on);
-}
+void prepare_socket(native_socket s) noexcept { keep_from_children(s); }
 
-std::size_t socket_read(native_socket s, void* data, std::size_t size, deadline until,
-                        std::error_code& ec) noexcept {
+std::size_t socket_read(native_socket s, socket_timeouts&, void* data, std::size_t size,
+                        deadline until, std::error_code& ec) noexcept {
   const int chunk = static_cast<int>(std::min<std::size_t>(size, INT_MAX));
   for (;;) {
     const int n = ::recv(s, static_cast<char*>(data), chunk, 0);
@@ -86,8 +85,9 @@ std::size_t socket_read(native_socket s, void* data, std::size_t size, deadline 
   }
 }
 
-std::size_t socket_write(native_socket s, const std::array<asio::const_buffer, 2>& buffers,
-                         deadline until, std::error_code& ec) noexcept {
+std::size_t socket_write(native_socket s, socket_timeouts&,
+                         const std::array<asio::const_buffer, 2>& buffers, deadline until,
+                         std::error_code& ec) noexcept {
   WSABUF bufs[2];
   for (std::size_t i = 0; i < 2; ++i) {
     bufs[i].buf = static_cast<char*>(const_cast<void*>(buffers[i].data()));
