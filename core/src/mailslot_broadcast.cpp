@@ -227,36 +227,7 @@ class broadcast_forwarder {
 
   ~broadcast_forwarder() { stop(); }
 
-  std::error_code start(const std::string& local_name) {
-    std::error_code e;
-    // Every reader of the name on this machine binds the same port; one held
-    // by another program sends the reader to the alternate port (15.15).
-    bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.port), e);
-    if (e == asio::error::address_in_use && plan_.alternate_port) {
-      socket_.close(e);
-      bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.alternate_port),
-                      e);
-    }
-    if (!e) {
-      socket_.set_option(plan_.interface_address
-                             ? asio::ip::multicast::join_group(plan_.group, *plan_.interface_address)
-                             : asio::ip::multicast::join_group(plan_.group),
-                         e);
-    }
-    if (e) return map_error(e);
-    std::error_code ignored;  // a larger buffer only makes a burst less likely to be dropped
-    socket_.set_option(asio::socket_base::receive_buffer_size(1 << 20), ignored);
-
-    // The broadcasts enter the mailslot like any local writer's messages.
-    std::error_code ec;
-    connect_options options;
-    options.max_message_size = local_max_;
-    writer_ = connect_local_mailslot(io_, local_name, options, ec);
-    if (ec) return ec;
-    receive_next();
-    thread_ = std::thread([this] { io_.run(); });
-    return {};
-  }
+  std::error_code start(const std::string& local_name);
 
   void stop() noexcept {
     if (stopped_.exchange(true)) return;
@@ -300,6 +271,40 @@ class broadcast_forwarder {
   std::thread thread_;
   std::atomic<bool> stopped_{false};
 };
+
+// Out of the class: GCC gives a lambda in an inline function default
+// visibility, and the std::thread state made from it would be exported by a
+// shared strait (shared.exported_symbols).
+std::error_code broadcast_forwarder::start(const std::string& local_name) {
+  std::error_code e;
+  // Every reader of the name on this machine binds the same port; one held
+  // by another program sends the reader to the alternate port (15.15).
+  bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.port), e);
+  if (e == asio::error::address_in_use && plan_.alternate_port) {
+    socket_.close(e);
+    bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.alternate_port),
+                    e);
+  }
+  if (!e) {
+    socket_.set_option(plan_.interface_address
+                           ? asio::ip::multicast::join_group(plan_.group, *plan_.interface_address)
+                           : asio::ip::multicast::join_group(plan_.group),
+                       e);
+  }
+  if (e) return map_error(e);
+  std::error_code ignored;  // a larger buffer only makes a burst less likely to be dropped
+  socket_.set_option(asio::socket_base::receive_buffer_size(1 << 20), ignored);
+
+  // The broadcasts enter the mailslot like any local writer's messages.
+  std::error_code ec;
+  connect_options options;
+  options.max_message_size = local_max_;
+  writer_ = connect_local_mailslot(io_, local_name, options, ec);
+  if (ec) return ec;
+  receive_next();
+  thread_ = std::thread([this] { io_.run(); });
+  return {};
+}
 
 std::shared_ptr<broadcast_forwarder> start_broadcast_forwarder(
     const std::string& local_name, std::size_t local_max, const broadcast_options& broadcast,
