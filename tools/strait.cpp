@@ -9,6 +9,7 @@
 //   strait send URL [--reply] [MESSAGE...]
 //                                     connect; send each MESSAGE (or each stdin line);
 //                                     --reply waits for and prints one reply per message
+//   strait --version                  the version of the strait library it runs with
 //
 // Exit status: 0 done, 1 an operation failed (the error names the URL and the
 // native cause), 2 bad usage.
@@ -167,6 +168,10 @@ int main(int argc, char** argv) {
       for (auto scheme : strait::supported_schemes()) fmt::print("{}\n", scheme);
       return 0;
     }
+    if (command == "--version") {
+      fmt::print("strait {}\n", strait::version());  // the library's: a shared one may differ
+      return 0;
+    }
     if (command == "listen") return listen(parse(argc, argv, 2));
     if (command == "send") return send(parse(argc, argv, 2));
     throw usage_error{command.empty() ? "a command is needed"
@@ -176,7 +181,8 @@ int main(int argc, char** argv) {
                "strait: {}\n"
                "usage: strait schemes\n"
                "       strait listen URL [--echo] [--count N]\n"
-               "       strait send URL [--reply] [MESSAGE...]\n",
+               "       strait send URL [--reply] [MESSAGE...]\n"
+               "       strait --version\n",
                e.what);
     return 2;
   } catch (const std::system_error& e) {
