@@ -1,4 +1,5 @@
 // Broadcast and remote mailslots over UDP (see mailslot_broadcast.hpp).
+#include "asio_errors.hpp"
 #include "mailslot_broadcast.hpp"
 
 #include <algorithm>
@@ -151,7 +152,7 @@ class broadcast_writer final : public channel_backend,
         std::array<asio::const_buffer, 2>{asio::buffer(*header), message}, target_,
         [self = shared_from_this(), header, size = message.size(),
          done = std::move(done)](const std::error_code& e, std::size_t) mutable {
-          const auto result = e == asio::error::operation_aborted
+          const auto result = is_asio_error(e, asio::error::operation_aborted)
                                   ? make_error_code(errc::operation_aborted)
                                   : map_error(e);
           done(result, result ? 0 : size);
@@ -242,7 +243,8 @@ class broadcast_forwarder {
   void receive_next() {
     socket_.async_receive_from(asio::buffer(buffer_), from_,
                                [this](const std::error_code& e, std::size_t n) {
-                                 if (e == asio::error::operation_aborted || !socket_.is_open())
+                                 if (is_asio_error(e, asio::error::operation_aborted) ||
+                                     !socket_.is_open())
                                    return;
                                  if (!e) forward(n);
                                  // Datagram errors (an ICMP report, a cut datagram) end
@@ -280,7 +282,7 @@ std::error_code broadcast_forwarder::start(const std::string& local_name) {
   // Every reader of the name on this machine binds the same port; one held
   // by another program sends the reader to the alternate port (15.15).
   bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.port), e);
-  if (e == asio::error::address_in_use && plan_.alternate_port) {
+  if (is_asio_error(e, asio::error::address_in_use) && plan_.alternate_port) {
     socket_.close(e);
     bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.alternate_port),
                     e);
