@@ -55,8 +55,8 @@ else()
     string(REGEX MATCHALL "\t\\[ *[0-9]+\\] [^\n]+" entries "${table}")
     string(REGEX REPLACE "\t\\[ *[0-9]+\\] " "" names "${entries}")
     string(REPLACE ";" "\n" names "${names}")
-    file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/strait-exports.txt "${names}\n")
-    execute_process(COMMAND ${CXXFILT} INPUT_FILE ${CMAKE_CURRENT_BINARY_DIR}/strait-exports.txt
+    file(WRITE ${LIBRARY}.exports.txt "${names}\n")
+    execute_process(COMMAND ${CXXFILT} INPUT_FILE ${LIBRARY}.exports.txt
       OUTPUT_VARIABLE listing ERROR_VARIABLE err RESULT_VARIABLE code)
   endif()
   set(line_pattern "^(.+)$")
