@@ -14,6 +14,7 @@
 //                                     says what cannot be listed); --json prints an
 //                                     array of {url, kind, name, pid, state}
 //   strait info URL                   connect; print capabilities() and peer()
+//   strait --version                  the version of the strait library it runs with
 //
 // Exit status: 0 done, 1 an operation failed (the error names the URL and the
 // native cause), 2 bad usage.
@@ -190,6 +191,10 @@ int main(int argc, char** argv) {
       for (auto scheme : strait::supported_schemes()) fmt::print("{}\n", scheme);
       return 0;
     }
+    if (command == "--version") {
+      fmt::print("strait {}\n", strait::version());  // the library's: a shared one may differ
+      return 0;
+    }
     if (command == "listen") return listen(parse(argc, argv, 2));
     if (command == "send") return send(parse(argc, argv, 2));
     if (command == "ls") return list(argc, argv);
@@ -203,7 +208,8 @@ int main(int argc, char** argv) {
                "       strait listen URL [--echo] [--count N]\n"
                "       strait send URL [--reply] [MESSAGE...]\n"
                "       strait ls [--json]\n"
-               "       strait info URL\n",
+               "       strait info URL\n"
+               "       strait --version\n",
                e.what);
     return 2;
   } catch (const std::system_error& e) {

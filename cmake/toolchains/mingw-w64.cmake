@@ -28,5 +28,10 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 # Fully static: with the posix thread model, -static-libstdc++ alone still
 # needs libwinpthread-1.dll, and the .exe then exits with 53 under Wine.
 set(CMAKE_EXE_LINKER_FLAGS_INIT -static)
+# A shared strait.dll (BUILD_SHARED_LIBS) too: it then needs no MinGW runtime
+# DLLs beside it, only Windows' own. Its C++ runtime is its own copy, as in
+# each executable; they share the C runtime (msvcrt), so memory allocated on
+# one side is freed on the other, and exceptions cross (SEH unwinding).
+set(CMAKE_SHARED_LINKER_FLAGS_INIT -static)
 
 set(CMAKE_CROSSCOMPILING_EMULATOR ${CMAKE_CURRENT_LIST_DIR}/../wine-run)

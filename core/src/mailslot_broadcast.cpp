@@ -1,4 +1,5 @@
 // Broadcast and remote mailslots over UDP (see mailslot_broadcast.hpp).
+#include "asio_errors.hpp"
 #include "mailslot_broadcast.hpp"
 
 #include <algorithm>
@@ -151,7 +152,7 @@ class broadcast_writer final : public channel_backend,
         std::array<asio::const_buffer, 2>{asio::buffer(*header), message}, target_,
         [self = shared_from_this(), header, size = message.size(),
          done = std::move(done)](const std::error_code& e, std::size_t) mutable {
-          const auto result = e == asio::error::operation_aborted
+          const auto result = is_asio_error(e, asio::error::operation_aborted)
                                   ? make_error_code(errc::operation_aborted)
                                   : map_error(e);
           done(result, result ? 0 : size);
@@ -227,36 +228,7 @@ class broadcast_forwarder {
 
   ~broadcast_forwarder() { stop(); }
 
-  std::error_code start(const std::string& local_name) {
-    std::error_code e;
-    // Every reader of the name on this machine binds the same port; one held
-    // by another program sends the reader to the alternate port (15.15).
-    bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.port), e);
-    if (e == asio::error::address_in_use && plan_.alternate_port) {
-      socket_.close(e);
-      bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.alternate_port),
-                      e);
-    }
-    if (!e) {
-      socket_.set_option(plan_.interface_address
-                             ? asio::ip::multicast::join_group(plan_.group, *plan_.interface_address)
-                             : asio::ip::multicast::join_group(plan_.group),
-                         e);
-    }
-    if (e) return map_error(e);
-    std::error_code ignored;  // a larger buffer only makes a burst less likely to be dropped
-    socket_.set_option(asio::socket_base::receive_buffer_size(1 << 20), ignored);
-
-    // The broadcasts enter the mailslot like any local writer's messages.
-    std::error_code ec;
-    connect_options options;
-    options.max_message_size = local_max_;
-    writer_ = connect_local_mailslot(io_, local_name, options, ec);
-    if (ec) return ec;
-    receive_next();
-    thread_ = std::thread([this] { io_.run(); });
-    return {};
-  }
+  std::error_code start(const std::string& local_name);
 
   void stop() noexcept {
     if (stopped_.exchange(true)) return;
@@ -271,7 +243,8 @@ class broadcast_forwarder {
   void receive_next() {
     socket_.async_receive_from(asio::buffer(buffer_), from_,
                                [this](const std::error_code& e, std::size_t n) {
-                                 if (e == asio::error::operation_aborted || !socket_.is_open())
+                                 if (is_asio_error(e, asio::error::operation_aborted) ||
+                                     !socket_.is_open())
                                    return;
                                  if (!e) forward(n);
                                  // Datagram errors (an ICMP report, a cut datagram) end
@@ -300,6 +273,40 @@ class broadcast_forwarder {
   std::thread thread_;
   std::atomic<bool> stopped_{false};
 };
+
+// Out of the class: GCC gives a lambda in an inline function default
+// visibility, and the std::thread state made from it would be exported by a
+// shared strait (shared.exported_symbols).
+std::error_code broadcast_forwarder::start(const std::string& local_name) {
+  std::error_code e;
+  // Every reader of the name on this machine binds the same port; one held
+  // by another program sends the reader to the alternate port (15.15).
+  bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.port), e);
+  if (is_asio_error(e, asio::error::address_in_use) && plan_.alternate_port) {
+    socket_.close(e);
+    bind_shared_udp(socket_, udp::endpoint(asio::ip::address_v4::any(), plan_.alternate_port),
+                    e);
+  }
+  if (!e) {
+    socket_.set_option(plan_.interface_address
+                           ? asio::ip::multicast::join_group(plan_.group, *plan_.interface_address)
+                           : asio::ip::multicast::join_group(plan_.group),
+                       e);
+  }
+  if (e) return map_error(e);
+  std::error_code ignored;  // a larger buffer only makes a burst less likely to be dropped
+  socket_.set_option(asio::socket_base::receive_buffer_size(1 << 20), ignored);
+
+  // The broadcasts enter the mailslot like any local writer's messages.
+  std::error_code ec;
+  connect_options options;
+  options.max_message_size = local_max_;
+  writer_ = connect_local_mailslot(io_, local_name, options, ec);
+  if (ec) return ec;
+  receive_next();
+  thread_ = std::thread([this] { io_.run(); });
+  return {};
+}
 
 std::shared_ptr<broadcast_forwarder> start_broadcast_forwarder(
     const std::string& local_name, std::size_t local_max, const broadcast_options& broadcast,

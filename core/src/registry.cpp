@@ -4,6 +4,7 @@
 #include <asio/error.hpp>
 #include <fmt/format.h>
 
+#include "asio_errors.hpp"
 #include "backend.hpp"
 #include "tcp_transport.hpp"
 
@@ -23,12 +24,13 @@ deadline deadline_after(const std::optional<std::chrono::milliseconds>& timeout)
 
 std::error_code map_error(const std::error_code& ec) noexcept {
   if (!ec || ec.category() == category()) return ec;
-  if (ec.category() == asio::error::get_system_category() ||
+  if (same_category(ec.category(), asio::error::get_system_category()) ||
       ec.category() == std::system_category())
     return map_system_error(ec.value());
-  if (ec == asio::error::eof) return make_error_code(errc::broken_pipe);
-  if (ec == asio::error::host_not_found || ec == asio::error::host_not_found_try_again ||
-      ec == asio::error::service_not_found)
+  if (is_asio_error(ec, asio::error::eof)) return make_error_code(errc::broken_pipe);
+  if (is_asio_error(ec, asio::error::host_not_found) ||
+      is_asio_error(ec, asio::error::host_not_found_try_again) ||
+      is_asio_error(ec, asio::error::service_not_found))
     return make_error_code(errc::not_found, ec.value());
   return make_error_code(errc::io_error, ec.value());
 }

@@ -23,6 +23,7 @@
 #include <asio/error.hpp>
 #include <asio/post.hpp>
 
+#include "asio_errors.hpp"
 #include "backend.hpp"
 #include "socket_support.hpp"
 #include "stream_read_buffer.hpp"
@@ -270,14 +271,16 @@ class stream_channel final : public channel_backend,
 
   std::error_code fail_send(const std::error_code& e) {
     send_broken_ = true;
-    return e == asio::error::operation_aborted ? make_error_code(errc::broken_pipe)
-                                               : map_error(e);
+    return is_asio_error(e, asio::error::operation_aborted) ? make_error_code(errc::broken_pipe)
+                                                            : map_error(e);
   }
 
   // A failed read: end of stream is broken_pipe (C4), sticky from now on.
   std::error_code fail_receive(const std::error_code& e) {
-    if (e == asio::error::operation_aborted) return make_error_code(errc::operation_aborted);
-    receive_error_ = e == asio::error::eof ? make_error_code(errc::broken_pipe) : map_error(e);
+    if (is_asio_error(e, asio::error::operation_aborted))
+      return make_error_code(errc::operation_aborted);
+    receive_error_ =
+        is_asio_error(e, asio::error::eof) ? make_error_code(errc::broken_pipe) : map_error(e);
     return receive_error_;
   }
 
@@ -362,7 +365,7 @@ class stream_channel final : public channel_backend,
         [self = this->shared_from_this(), op](const std::error_code& e, std::size_t n) {
           op->written += n;
           if (!e) return self->continue_send(op);
-          if (e == asio::error::operation_aborted) {
+          if (is_asio_error(e, asio::error::operation_aborted)) {
             if (op->written == 0)
               return self->complete_send(op, make_error_code(errc::operation_aborted));
             if (self->socket_.is_open()) return self->continue_send(op);  // committed

@@ -8,6 +8,7 @@
 
 #include <asio/error.hpp>
 
+#include "asio_errors.hpp"
 #include "backend.hpp"
 #include "socket_support.hpp"
 #include "stream_channel.hpp"
@@ -52,8 +53,10 @@ class stream_listener final : public listener_backend,
         return make_channel(std::move(socket));
       }
       // A client that gave up before we accepted it is not our failure.
-      if (e != asio::error::would_block && e != asio::error::try_again &&
-          e != asio::error::interrupted && e != asio::error::connection_aborted) {
+      if (!is_asio_error(e, asio::error::would_block) &&
+          !is_asio_error(e, asio::error::try_again) &&
+          !is_asio_error(e, asio::error::interrupted) &&
+          !is_asio_error(e, asio::error::connection_aborted)) {
         ec = acceptor_.is_open() ? map_error(e) : make_error_code(errc::operation_aborted);
         return nullptr;
       }
@@ -65,7 +68,8 @@ class stream_listener final : public listener_backend,
   void async_accept(accept_completion done) override {
     acceptor_.async_accept([self = this->shared_from_this(), done = std::move(done)](
                                const std::error_code& e, socket_type socket) mutable {
-      if (e == asio::error::connection_aborted) return self->async_accept(std::move(done));
+      if (is_asio_error(e, asio::error::connection_aborted))
+        return self->async_accept(std::move(done));
       if (e) return done(map_error(e), nullptr);
       done({}, self->make_channel(std::move(socket)));
     });

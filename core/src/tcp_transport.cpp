@@ -1,3 +1,4 @@
+#include "asio_errors.hpp"
 #include "tcp_transport.hpp"
 
 #include <string>
@@ -42,7 +43,7 @@ std::error_code connect_socket(tcp::socket& socket, const tcp::endpoint& to, dea
   socket.open(to.protocol(), e);
   if (!e) socket.non_blocking(true, e);
   if (!e) socket.connect(to, e);
-  if (e == asio::error::in_progress || e == asio::error::would_block) {
+  if (is_asio_error(e, asio::error::in_progress) || is_asio_error(e, asio::error::would_block)) {
     if (auto w = wait_socket(socket.native_handle(), socket_wait::connect, until)) return w;
     socket_error_option result;
     socket.get_option(result, e);

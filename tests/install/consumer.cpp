@@ -1,5 +1,6 @@
 // Sends one message over each scheme the installed build has and checks it
-// arrives whole; exits non-zero with the reason otherwise.
+// arrives whole, and that the library is the version of its headers; exits
+// non-zero with the reason otherwise.
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -11,6 +12,10 @@ int main() {
   asio::io_context io;
   const std::string name = "consumer-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   int failures = 0;
+  if (std::string_view(strait::version()) != STRAIT_VERSION_STRING) {
+    std::printf("library %s, headers %s\n", strait::version(), STRAIT_VERSION_STRING);
+    ++failures;
+  }
   for (std::string_view scheme : strait::supported_schemes()) {
     const std::string url = scheme == "tcp" ? "tcp://127.0.0.1:0" : std::string(scheme) + "://" + name;
     try {

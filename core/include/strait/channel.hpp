@@ -17,6 +17,7 @@
 #include <asio/io_context.hpp>
 
 #include <strait/detail/completion.hpp>
+#include <strait/export.hpp>
 #include <strait/native_handle.hpp>
 
 namespace strait {
@@ -112,35 +113,36 @@ class channel {
  public:
   using executor_type = asio::any_io_executor;
 
-  channel() noexcept;  // not open; every operation fails with broken_pipe
+  STRAIT_API channel() noexcept;  // not open; every operation fails with broken_pipe
+  // Made by the library's backends only, so not exported (STRAIT_API).
   explicit channel(std::shared_ptr<detail::channel_backend> backend) noexcept;
-  channel(channel&&) noexcept;
-  channel& operator=(channel&&) noexcept;
-  ~channel();
+  STRAIT_API channel(channel&&) noexcept;
+  STRAIT_API channel& operator=(channel&&) noexcept;
+  STRAIT_API ~channel();
 
-  bool is_open() const noexcept;
-  executor_type get_executor() const;
+  STRAIT_API bool is_open() const noexcept;
+  STRAIT_API executor_type get_executor() const;
 
   // Sends one whole message, or nothing (C9: over the maximum fails with
   // message_too_large before a byte is sent). Blocks at most the send timeout.
-  void send(asio::const_buffer message);
-  void send(asio::const_buffer message, std::error_code& ec);
+  STRAIT_API void send(asio::const_buffer message);
+  STRAIT_API void send(asio::const_buffer message, std::error_code& ec);
 
   // Receives one message into `buffer` and returns its size. A message larger
   // than the buffer fills it and fails with more_data; the rest of that
   // message is returned by the next receive (C3). After the peer closed and
   // every queued message was read, fails with broken_pipe (C4).
-  std::size_t receive(asio::mutable_buffer buffer);
-  std::size_t receive(asio::mutable_buffer buffer, std::error_code& ec);
+  STRAIT_API std::size_t receive(asio::mutable_buffer buffer);
+  STRAIT_API std::size_t receive(asio::mutable_buffer buffer, std::error_code& ec);
 
   // Receives one whole message of any size up to the maximum; never truncates.
-  std::vector<std::byte> receive();
-  std::vector<std::byte> receive(std::error_code& ec);
+  STRAIT_API std::vector<std::byte> receive();
+  STRAIT_API std::vector<std::byte> receive(std::error_code& ec);
 
   // Timeouts for the blocking calls above (C8), on a monotonic clock. A call
   // that times out fails with timed_out and loses nothing. Default: infinite.
-  void set_send_timeout(duration timeout) noexcept;
-  void set_receive_timeout(duration timeout) noexcept;
+  STRAIT_API void set_send_timeout(duration timeout) noexcept;
+  STRAIT_API void set_receive_timeout(duration timeout) noexcept;
 
   // Asynchronous forms: any asio completion token (callback, use_future,
   // use_awaitable, deferred). Handlers: void(std::error_code, std::size_t),
@@ -179,23 +181,23 @@ class channel {
   // Cancels pending asynchronous operations: they complete with
   // operation_aborted and the channel's later messages are intact (C8).
   // A send that has already put part of its message on the wire finishes.
-  void cancel();
+  STRAIT_API void cancel();
 
   // Closes this end. The peer reads what was sent, then broken_pipe (C4).
-  void close();
+  STRAIT_API void close();
 
-  strait::capabilities capabilities() const;
-  peer_info peer() const;
-  std::string endpoint() const;  // the URL this channel is connected to
-  native_handle_type native_handle() const;
+  STRAIT_API strait::capabilities capabilities() const;
+  STRAIT_API peer_info peer() const;
+  STRAIT_API std::string endpoint() const;  // the URL this channel is connected to
+  STRAIT_API native_handle_type native_handle() const;
 
  private:
   using size_completion = detail::completion<void(std::error_code, std::size_t)>;
   using message_completion =
       detail::completion<void(std::error_code, std::vector<std::byte>)>;
-  void start_send(asio::const_buffer message, size_completion done);
-  void start_receive(asio::mutable_buffer buffer, size_completion done);
-  void start_receive_message(message_completion done);
+  STRAIT_API void start_send(asio::const_buffer message, size_completion done);
+  STRAIT_API void start_receive(asio::mutable_buffer buffer, size_completion done);
+  STRAIT_API void start_receive_message(message_completion done);
 
   std::shared_ptr<detail::channel_backend> backend_;
   duration send_timeout_ = infinite;
@@ -206,19 +208,20 @@ class listener {
  public:
   using executor_type = asio::any_io_executor;
 
-  listener() noexcept;
+  STRAIT_API listener() noexcept;
+  // Made by the library's backends only, so not exported (STRAIT_API).
   explicit listener(std::shared_ptr<detail::listener_backend> backend) noexcept;
-  listener(listener&&) noexcept;
-  listener& operator=(listener&&) noexcept;
-  ~listener();
+  STRAIT_API listener(listener&&) noexcept;
+  STRAIT_API listener& operator=(listener&&) noexcept;
+  STRAIT_API ~listener();
 
-  bool is_open() const noexcept;
-  executor_type get_executor() const;
+  STRAIT_API bool is_open() const noexcept;
+  STRAIT_API executor_type get_executor() const;
 
   // Waits for the next client; each gets its own channel (C6).
-  channel accept();
-  channel accept(std::error_code& ec);
-  void set_accept_timeout(duration timeout) noexcept;  // C8; default infinite
+  STRAIT_API channel accept();
+  STRAIT_API channel accept(std::error_code& ec);
+  STRAIT_API void set_accept_timeout(duration timeout) noexcept;  // C8; default infinite
 
   template <class Token>
   auto async_accept(Token&& token) {
@@ -231,29 +234,30 @@ class listener {
         token);
   }
 
-  void cancel();  // pending async_accept completes with operation_aborted
-  void close();   // stops serving; the name is free again
+  STRAIT_API void cancel();  // pending async_accept completes with operation_aborted
+  STRAIT_API void close();   // stops serving; the name is free again
 
   // The URL clients connect to (tcp://host:0 reports the port it got).
-  std::string endpoint() const;
+  STRAIT_API std::string endpoint() const;
 
  private:
-  void start_accept(detail::completion<void(std::error_code, channel)> done);
+  STRAIT_API void start_accept(detail::completion<void(std::error_code, channel)> done);
 
   std::shared_ptr<detail::listener_backend> backend_;
   duration accept_timeout_ = infinite;
 };
 
 // Serves `url`. Throwing forms raise std::system_error saying what failed.
-listener listen(asio::io_context& io, std::string_view url, listen_options options = {});
-listener listen(asio::io_context& io, std::string_view url, listen_options options,
-                std::error_code& ec);
-listener listen(asio::io_context& io, std::string_view url, std::error_code& ec);
+STRAIT_API listener listen(asio::io_context& io, std::string_view url, listen_options options = {});
+STRAIT_API listener listen(asio::io_context& io, std::string_view url, listen_options options,
+                           std::error_code& ec);
+STRAIT_API listener listen(asio::io_context& io, std::string_view url, std::error_code& ec);
 
 // Connects to `url`.
-channel connect(asio::io_context& io, std::string_view url, connect_options options = {});
-channel connect(asio::io_context& io, std::string_view url, connect_options options,
-                std::error_code& ec);
-channel connect(asio::io_context& io, std::string_view url, std::error_code& ec);
+STRAIT_API channel connect(asio::io_context& io, std::string_view url,
+                           connect_options options = {});
+STRAIT_API channel connect(asio::io_context& io, std::string_view url, connect_options options,
+                           std::error_code& ec);
+STRAIT_API channel connect(asio::io_context& io, std::string_view url, std::error_code& ec);
 
 }  // namespace strait

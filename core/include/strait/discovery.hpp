@@ -21,6 +21,8 @@
 #include <system_error>
 #include <vector>
 
+#include <strait/export.hpp>
+
 namespace strait {
 
 // live: a process holds the name. stale: its owner died (POSIX only: a
@@ -51,9 +53,9 @@ struct local_endpoint {
 // user's, access_denied); an entry that vanishes while listed is left out.
 // On POSIX it makes the runtime directory (0700) and its shm guard file when
 // missing, as any strait call there does.
-std::vector<local_endpoint> list_local_endpoints(std::error_code& ec);
+STRAIT_API std::vector<local_endpoint> list_local_endpoints(std::error_code& ec);
 
 // Throwing overload: std::system_error.
-std::vector<local_endpoint> list_local_endpoints();
+STRAIT_API std::vector<local_endpoint> list_local_endpoints();
 
 }  // namespace strait

@@ -18,6 +18,8 @@
 #include <system_error>
 #include <vector>
 
+#include <strait/export.hpp>
+
 namespace strait {
 
 inline constexpr std::size_t max_name_length = 128;
@@ -29,7 +31,7 @@ struct endpoint {
   std::string name;    // pipe/mailslot/shm/unix name, or the unix absolute path
 
   // The canonical URL for this endpoint.
-  std::string url() const;
+  STRAIT_API std::string url() const;
 
   friend bool operator==(const endpoint&, const endpoint&) = default;
 };
@@ -37,16 +39,16 @@ struct endpoint {
 // Parses `url`. On failure `ec` is errc::invalid_argument (malformed URL,
 // unknown scheme) or errc::invalid_name (NAME outside the grammar), and
 // `why`, when given, receives a sentence saying what is wrong.
-endpoint parse_endpoint(std::string_view url, std::error_code& ec,
-                        std::string* why = nullptr);
+STRAIT_API endpoint parse_endpoint(std::string_view url, std::error_code& ec,
+                                   std::string* why = nullptr);
 
 // Throwing overload: std::system_error whose what() says what is wrong.
-endpoint parse_endpoint(std::string_view url);
+STRAIT_API endpoint parse_endpoint(std::string_view url);
 
 // True when `name` fits the portable name grammar.
-bool is_valid_name(std::string_view name) noexcept;
+STRAIT_API bool is_valid_name(std::string_view name) noexcept;
 
 // The schemes connect() and listen() serve in this build, e.g. {"tcp", "unix", "pipe"}.
-std::vector<std::string_view> supported_schemes();
+STRAIT_API std::vector<std::string_view> supported_schemes();
 
 }  // namespace strait

@@ -13,6 +13,8 @@
 #include <string>
 #include <system_error>
 
+#include <strait/export.hpp>
+
 namespace strait {
 
 enum class errc : int {
@@ -41,7 +43,7 @@ struct std::is_error_code_enum<strait::errc> : std::true_type {};
 
 namespace strait {
 
-const std::error_category& category() noexcept;
+STRAIT_API const std::error_category& category() noexcept;
 
 inline std::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), category()};

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <strait/channel.hpp>
+#include <strait/export.hpp>
 
 namespace strait {
 
@@ -70,7 +71,7 @@ struct multicast_endpoint {
   std::uint16_t port = 0;
   std::uint16_t alternate_port = 0;
 };
-multicast_endpoint broadcast_address(std::string_view name);
+STRAIT_API multicast_endpoint broadcast_address(std::string_view name);
 
 namespace detail {
 class mailslot_reader;
@@ -81,31 +82,31 @@ class mailslot {
  public:
   using executor_type = asio::any_io_executor;
 
-  mailslot() noexcept;  // not open
-  mailslot(mailslot&&) noexcept;
-  mailslot& operator=(mailslot&&) noexcept;
-  ~mailslot();
+  STRAIT_API mailslot() noexcept;  // not open
+  STRAIT_API mailslot(mailslot&&) noexcept;
+  STRAIT_API mailslot& operator=(mailslot&&) noexcept;
+  STRAIT_API ~mailslot();
 
   // Creates mailslot NAME (or the URL mailslot://NAME; mailslot://*/NAME
   // also receives broadcasts). A name that a live reader holds fails with
   // already_exists (M2); one left by a crashed reader is reclaimed. A
   // max_message_size of 0 or over mailslot_size_limit is invalid_argument.
-  static mailslot create(asio::io_context& io, std::string_view name,
-                         mailslot_options options = {});
-  static mailslot create(asio::io_context& io, std::string_view name, mailslot_options options,
-                         std::error_code& ec);
+  STRAIT_API static mailslot create(asio::io_context& io, std::string_view name,
+                                    mailslot_options options = {});
+  STRAIT_API static mailslot create(asio::io_context& io, std::string_view name,
+                                    mailslot_options options, std::error_code& ec);
 
-  bool is_open() const noexcept;
-  executor_type get_executor() const;
+  STRAIT_API bool is_open() const noexcept;
+  STRAIT_API executor_type get_executor() const;
 
   // Receives the next whole message into `buffer` and returns its size. A
   // buffer smaller than the message fails with more_data and takes nothing:
   // the message stays first (M5; ask next_message_size()). An empty mailslot
   // waits up to the read timeout, then timed_out (M4).
-  std::size_t receive(asio::mutable_buffer buffer);
-  std::size_t receive(asio::mutable_buffer buffer, std::error_code& ec);
-  std::vector<std::byte> receive();
-  std::vector<std::byte> receive(std::error_code& ec);
+  STRAIT_API std::size_t receive(asio::mutable_buffer buffer);
+  STRAIT_API std::size_t receive(asio::mutable_buffer buffer, std::error_code& ec);
+  STRAIT_API std::vector<std::byte> receive();
+  STRAIT_API std::vector<std::byte> receive(std::error_code& ec);
 
   // Asynchronous forms, on the io_context; any completion token. The read
   // timeout does not apply: cancel() ends them with operation_aborted (C8).
@@ -131,33 +132,34 @@ class mailslot {
   }
 
   // The size of the next message, or nullopt when none is queued (M4).
-  std::optional<std::size_t> next_message_size();
-  std::optional<std::size_t> next_message_size(std::error_code& ec);
+  STRAIT_API std::optional<std::size_t> next_message_size();
+  STRAIT_API std::optional<std::size_t> next_message_size(std::error_code& ec);
   // How many messages are queued (M4). Exact on POSIX, where the kernel
   // counts no datagrams: they are moved into the process to be counted (up
   // to 65536; past that a lower bound). Windows reports its own count (Wine
   // caps it at 1).
-  std::size_t pending();
-  std::size_t pending(std::error_code& ec);
+  STRAIT_API std::size_t pending();
+  STRAIT_API std::size_t pending(std::error_code& ec);
 
-  void set_read_timeout(duration timeout) noexcept;  // M4; strait::infinite waits forever
-  duration read_timeout() const noexcept;
-  std::size_t max_message_size() const noexcept;
+  // M4; strait::infinite waits forever
+  STRAIT_API void set_read_timeout(duration timeout) noexcept;
+  STRAIT_API duration read_timeout() const noexcept;
+  STRAIT_API std::size_t max_message_size() const noexcept;
 
-  void cancel();  // pending async receives complete with operation_aborted
-  void close();   // the name is free again; writers' later sends fail or vanish
+  STRAIT_API void cancel();  // pending async receives complete with operation_aborted
+  STRAIT_API void close();   // the name is free again; writers' later sends fail or vanish
 
-  strait::capabilities capabilities() const;  // can_send false (M1)
-  std::string endpoint() const;               // mailslot://NAME
-  native_handle_type native_handle() const;
+  STRAIT_API strait::capabilities capabilities() const;  // can_send false (M1)
+  STRAIT_API std::string endpoint() const;               // mailslot://NAME
+  STRAIT_API native_handle_type native_handle() const;
 
  private:
   using size_completion = detail::completion<void(std::error_code, std::size_t)>;
   using message_completion =
       detail::completion<void(std::error_code, std::vector<std::byte>)>;
   explicit mailslot(std::shared_ptr<detail::mailslot_reader> reader) noexcept;
-  void start_receive(asio::mutable_buffer buffer, size_completion done);
-  void start_receive_message(message_completion done);
+  STRAIT_API void start_receive(asio::mutable_buffer buffer, size_completion done);
+  STRAIT_API void start_receive_message(message_completion done);
 
   std::shared_ptr<detail::mailslot_reader> reader_;
   duration read_timeout_ = infinite;
@@ -171,10 +173,11 @@ class mailslot {
 // is not used (nobody reading is not_found at once). A send to a full local
 // mailslot waits up to the channel's send timeout, then timed_out (POSIX;
 // a Windows mailslot write never waits).
-channel connect_mailslot(asio::io_context& io, std::string_view url,
-                         const broadcast_options& broadcast, connect_options options = {});
-channel connect_mailslot(asio::io_context& io, std::string_view url,
-                         const broadcast_options& broadcast, connect_options options,
-                         std::error_code& ec);
+STRAIT_API channel connect_mailslot(asio::io_context& io, std::string_view url,
+                                    const broadcast_options& broadcast,
+                                    connect_options options = {});
+STRAIT_API channel connect_mailslot(asio::io_context& io, std::string_view url,
+                                    const broadcast_options& broadcast, connect_options options,
+                                    std::error_code& ec);
 
 }  // namespace strait

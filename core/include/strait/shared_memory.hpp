@@ -17,46 +17,48 @@
 #include <string_view>
 #include <system_error>
 
+#include <strait/export.hpp>
 #include <strait/named_object.hpp>
 
 namespace strait {
 
 class shared_memory {
  public:
-  shared_memory() noexcept;  // not open: data() is nullptr, size() 0
-  shared_memory(shared_memory&&) noexcept;
-  shared_memory& operator=(shared_memory&&) noexcept;
-  ~shared_memory();  // closes this handle (S2: the last close removes the region)
+  STRAIT_API shared_memory() noexcept;  // not open: data() is nullptr, size() 0
+  STRAIT_API shared_memory(shared_memory&&) noexcept;
+  STRAIT_API shared_memory& operator=(shared_memory&&) noexcept;
+  STRAIT_API ~shared_memory();  // closes this handle (S2: the last close removes the region)
 
   // A new region of `size` bytes (at least 1). An existing name fails with
   // already_exists (S1); a name left behind by a crashed process is reclaimed.
-  static shared_memory create(std::string_view name, std::size_t size,
-                              const object_options& options = {});
-  static shared_memory create(std::string_view name, std::size_t size,
-                              const object_options& options, std::error_code& ec);
+  STRAIT_API static shared_memory create(std::string_view name, std::size_t size,
+                                         const object_options& options = {});
+  STRAIT_API static shared_memory create(std::string_view name, std::size_t size,
+                                         const object_options& options, std::error_code& ec);
 
   // The existing region `name`, at the size its creator gave: not_found when
   // no process has it open (S1).
-  static shared_memory open(std::string_view name, const object_options& options = {});
-  static shared_memory open(std::string_view name, const object_options& options,
-                            std::error_code& ec);
+  STRAIT_API static shared_memory open(std::string_view name, const object_options& options = {});
+  STRAIT_API static shared_memory open(std::string_view name, const object_options& options,
+                                       std::error_code& ec);
 
   // Opens `name` if it exists, else creates it with `size` bytes; created()
   // says which. An existing region smaller than `size` fails with
   // invalid_argument; a larger one is opened at its own size.
-  static shared_memory create_or_open(std::string_view name, std::size_t size,
-                                      const object_options& options = {});
-  static shared_memory create_or_open(std::string_view name, std::size_t size,
-                                      const object_options& options, std::error_code& ec);
+  STRAIT_API static shared_memory create_or_open(std::string_view name, std::size_t size,
+                                                 const object_options& options = {});
+  STRAIT_API static shared_memory create_or_open(std::string_view name, std::size_t size,
+                                                 const object_options& options,
+                                                 std::error_code& ec);
 
-  bool is_open() const noexcept;
-  std::byte* data() const noexcept;
-  std::size_t size() const noexcept;
-  const std::string& name() const noexcept;
-  bool created() const noexcept;  // this handle created the region
+  STRAIT_API bool is_open() const noexcept;
+  STRAIT_API std::byte* data() const noexcept;
+  STRAIT_API std::size_t size() const noexcept;
+  STRAIT_API const std::string& name() const noexcept;
+  STRAIT_API bool created() const noexcept;  // this handle created the region
 
   // Unmaps and closes this handle now; a no-op when not open.
-  void close() noexcept;
+  STRAIT_API void close() noexcept;
 
   struct impl;  // platform/<os>/shared_memory.cpp
 

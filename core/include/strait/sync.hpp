@@ -27,6 +27,7 @@
 
 #include <strait/channel.hpp>  // duration, infinite
 #include <strait/detail/completion.hpp>
+#include <strait/export.hpp>
 #include <strait/named_object.hpp>
 
 namespace strait {
@@ -48,37 +49,38 @@ namespace strait {
 // release it) or an automatic named_event.
 class named_mutex {
  public:
-  named_mutex() noexcept;
-  named_mutex(named_mutex&&) noexcept;
-  named_mutex& operator=(named_mutex&&) noexcept;
-  ~named_mutex();  // does not unlock: a handle closed while locked abandons it
+  STRAIT_API named_mutex() noexcept;
+  STRAIT_API named_mutex(named_mutex&&) noexcept;
+  STRAIT_API named_mutex& operator=(named_mutex&&) noexcept;
+  STRAIT_API ~named_mutex();  // does not unlock: a handle closed while locked abandons it
 
-  static named_mutex create(std::string_view name, const object_options& options = {});
-  static named_mutex create(std::string_view name, const object_options& options,
-                            std::error_code& ec);
-  static named_mutex open(std::string_view name, const object_options& options = {});
-  static named_mutex open(std::string_view name, const object_options& options,
-                          std::error_code& ec);
-  static named_mutex create_or_open(std::string_view name, const object_options& options = {});
-  static named_mutex create_or_open(std::string_view name, const object_options& options,
-                                    std::error_code& ec);
+  STRAIT_API static named_mutex create(std::string_view name, const object_options& options = {});
+  STRAIT_API static named_mutex create(std::string_view name, const object_options& options,
+                                       std::error_code& ec);
+  STRAIT_API static named_mutex open(std::string_view name, const object_options& options = {});
+  STRAIT_API static named_mutex open(std::string_view name, const object_options& options,
+                                     std::error_code& ec);
+  STRAIT_API static named_mutex create_or_open(std::string_view name,
+                                               const object_options& options = {});
+  STRAIT_API static named_mutex create_or_open(std::string_view name, const object_options& options,
+                                               std::error_code& ec);
 
-  void lock();
-  void lock(std::error_code& ec);
+  STRAIT_API void lock();
+  STRAIT_API void lock(std::error_code& ec);
   // False when another owner holds it (no error).
-  bool try_lock();
-  bool try_lock(std::error_code& ec);
+  STRAIT_API bool try_lock();
+  STRAIT_API bool try_lock(std::error_code& ec);
   // False when `timeout` passed first (ec = timed_out in the ec form).
-  bool try_lock_for(duration timeout);
-  bool try_lock_for(duration timeout, std::error_code& ec);
+  STRAIT_API bool try_lock_for(duration timeout);
+  STRAIT_API bool try_lock_for(duration timeout, std::error_code& ec);
   // Not the owner: access_denied (Windows ERROR_NOT_OWNER, POSIX EPERM).
-  void unlock();
-  void unlock(std::error_code& ec);
+  STRAIT_API void unlock();
+  STRAIT_API void unlock(std::error_code& ec);
 
-  bool is_open() const noexcept;
-  bool created() const noexcept;
-  const std::string& name() const noexcept;
-  void close() noexcept;
+  STRAIT_API bool is_open() const noexcept;
+  STRAIT_API bool created() const noexcept;
+  STRAIT_API const std::string& name() const noexcept;
+  STRAIT_API void close() noexcept;
 
   struct impl;  // platform/<os>/named_mutex*.cpp
 
@@ -96,36 +98,38 @@ struct semaphore_options : object_options {
 // never passes its maximum.
 class named_semaphore {
  public:
-  named_semaphore() noexcept;
-  named_semaphore(named_semaphore&&) noexcept;
-  named_semaphore& operator=(named_semaphore&&) noexcept;
-  ~named_semaphore();
+  STRAIT_API named_semaphore() noexcept;
+  STRAIT_API named_semaphore(named_semaphore&&) noexcept;
+  STRAIT_API named_semaphore& operator=(named_semaphore&&) noexcept;
+  STRAIT_API ~named_semaphore();
 
   // Counts that do not fit the limits above fail with invalid_argument.
-  static named_semaphore create(std::string_view name, const semaphore_options& options = {});
-  static named_semaphore create(std::string_view name, const semaphore_options& options,
-                                std::error_code& ec);
+  STRAIT_API static named_semaphore create(std::string_view name,
+                                           const semaphore_options& options = {});
+  STRAIT_API static named_semaphore create(std::string_view name, const semaphore_options& options,
+                                           std::error_code& ec);
   // The counts of the existing semaphore apply; options only give the scope.
-  static named_semaphore open(std::string_view name, const object_options& options = {});
-  static named_semaphore open(std::string_view name, const object_options& options,
-                              std::error_code& ec);
-  static named_semaphore create_or_open(std::string_view name,
-                                        const semaphore_options& options = {});
-  static named_semaphore create_or_open(std::string_view name,
-                                        const semaphore_options& options, std::error_code& ec);
+  STRAIT_API static named_semaphore open(std::string_view name, const object_options& options = {});
+  STRAIT_API static named_semaphore open(std::string_view name, const object_options& options,
+                                         std::error_code& ec);
+  STRAIT_API static named_semaphore create_or_open(std::string_view name,
+                                                   const semaphore_options& options = {});
+  STRAIT_API static named_semaphore create_or_open(std::string_view name,
+                                                   const semaphore_options& options,
+                                                   std::error_code& ec);
 
-  void acquire();
-  void acquire(std::error_code& ec);
-  bool try_acquire();
-  bool try_acquire(std::error_code& ec);
-  bool try_acquire_for(duration timeout);
-  bool try_acquire_for(duration timeout, std::error_code& ec);
+  STRAIT_API void acquire();
+  STRAIT_API void acquire(std::error_code& ec);
+  STRAIT_API bool try_acquire();
+  STRAIT_API bool try_acquire(std::error_code& ec);
+  STRAIT_API bool try_acquire_for(duration timeout);
+  STRAIT_API bool try_acquire_for(duration timeout, std::error_code& ec);
 
   // Adds `count` (>= 1) and returns the count before. S5: a release that would
   // pass the maximum changes nothing and fails with errc::resource_exhausted
   // (Windows ERROR_TOO_MANY_POSTS 298, POSIX EOVERFLOW kept as native value).
-  std::uint32_t release(std::uint32_t count = 1);
-  std::uint32_t release(std::uint32_t count, std::error_code& ec);
+  STRAIT_API std::uint32_t release(std::uint32_t count = 1);
+  STRAIT_API std::uint32_t release(std::uint32_t count, std::error_code& ec);
 
   // acquire() on the io_context: the handler, void(std::error_code), gets
   // success once it took one count, the same count a synchronous acquire in
@@ -150,19 +154,19 @@ class named_semaphore {
   // returns is left for the next acquirer. One that already took its count
   // completes with success (too late to cancel). close() and the destructor
   // cancel them too, and wait until they have ended.
-  void cancel() noexcept;
+  STRAIT_API void cancel() noexcept;
 
-  bool is_open() const noexcept;
-  bool created() const noexcept;
-  const std::string& name() const noexcept;
-  void close() noexcept;
+  STRAIT_API bool is_open() const noexcept;
+  STRAIT_API bool created() const noexcept;
+  STRAIT_API const std::string& name() const noexcept;
+  STRAIT_API void close() noexcept;
 
   struct impl;  // platform/<os>/named_semaphore.cpp
 
  private:
   explicit named_semaphore(std::unique_ptr<impl> p) noexcept;
-  void start_acquire(const asio::any_io_executor& ex,
-                     detail::completion<void(std::error_code)> done);
+  STRAIT_API void start_acquire(const asio::any_io_executor& ex,
+                                detail::completion<void(std::error_code)> done);
   std::unique_ptr<impl> impl_;
 };
 
@@ -178,33 +182,34 @@ struct event_options : object_options {
 
 class named_event {
  public:
-  named_event() noexcept;
-  named_event(named_event&&) noexcept;
-  named_event& operator=(named_event&&) noexcept;
-  ~named_event();
+  STRAIT_API named_event() noexcept;
+  STRAIT_API named_event(named_event&&) noexcept;
+  STRAIT_API named_event& operator=(named_event&&) noexcept;
+  STRAIT_API ~named_event();
 
-  static named_event create(std::string_view name, const event_options& options = {});
-  static named_event create(std::string_view name, const event_options& options,
-                            std::error_code& ec);
+  STRAIT_API static named_event create(std::string_view name, const event_options& options = {});
+  STRAIT_API static named_event create(std::string_view name, const event_options& options,
+                                       std::error_code& ec);
   // The reset mode of the existing event applies; options only give the scope.
-  static named_event open(std::string_view name, const object_options& options = {});
-  static named_event open(std::string_view name, const object_options& options,
-                          std::error_code& ec);
-  static named_event create_or_open(std::string_view name, const event_options& options = {});
-  static named_event create_or_open(std::string_view name, const event_options& options,
-                                    std::error_code& ec);
+  STRAIT_API static named_event open(std::string_view name, const object_options& options = {});
+  STRAIT_API static named_event open(std::string_view name, const object_options& options,
+                                     std::error_code& ec);
+  STRAIT_API static named_event create_or_open(std::string_view name,
+                                               const event_options& options = {});
+  STRAIT_API static named_event create_or_open(std::string_view name, const event_options& options,
+                                               std::error_code& ec);
 
-  void set();
-  void set(std::error_code& ec);
-  void reset();
-  void reset(std::error_code& ec);
+  STRAIT_API void set();
+  STRAIT_API void set(std::error_code& ec);
+  STRAIT_API void reset();
+  STRAIT_API void reset(std::error_code& ec);
 
   // Waits until the event is set (an automatic event is unset again by the
   // waiter it wakes). wait_for returns false when `timeout` passed first.
-  void wait();
-  void wait(std::error_code& ec);
-  bool wait_for(duration timeout);
-  bool wait_for(duration timeout, std::error_code& ec);
+  STRAIT_API void wait();
+  STRAIT_API void wait(std::error_code& ec);
+  STRAIT_API bool wait_for(duration timeout);
+  STRAIT_API bool wait_for(duration timeout, std::error_code& ec);
 
   // wait() on the io_context: the handler, void(std::error_code), gets
   // success once the event was set. An automatic event is unset again by
@@ -230,18 +235,19 @@ class named_event {
   // waiter. One that already took the set completes with success (too late
   // to cancel). close() and the destructor cancel them too, and wait until
   // they have ended.
-  void cancel() noexcept;
+  STRAIT_API void cancel() noexcept;
 
-  bool is_open() const noexcept;
-  bool created() const noexcept;
-  const std::string& name() const noexcept;
-  void close() noexcept;
+  STRAIT_API bool is_open() const noexcept;
+  STRAIT_API bool created() const noexcept;
+  STRAIT_API const std::string& name() const noexcept;
+  STRAIT_API void close() noexcept;
 
   struct impl;  // platform/<os>/named_event.cpp
 
  private:
   explicit named_event(std::unique_ptr<impl> p) noexcept;
-  void start_wait(const asio::any_io_executor& ex, detail::completion<void(std::error_code)> done);
+  STRAIT_API void start_wait(const asio::any_io_executor& ex,
+                             detail::completion<void(std::error_code)> done);
   std::unique_ptr<impl> impl_;
 };
 

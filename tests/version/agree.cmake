@@ -1,0 +1,28 @@
+# version.files_agree: the files that must repeat the version say the one in
+# project(VERSION): vcpkg manifests (a manifest cannot read CMake) and the
+# CHANGELOG, which has a section for it.
+#   cmake -D SOURCE_DIR=... -D VERSION=x.y.z -P agree.cmake
+file(GLOB manifests ${SOURCE_DIR}/vcpkg.json ${SOURCE_DIR}/ports/*/vcpkg.json)
+if(NOT manifests)
+  message(FATAL_ERROR "no vcpkg.json under ${SOURCE_DIR}")
+endif()
+foreach(manifest IN LISTS manifests)
+  file(READ ${manifest} json)
+  string(JSON version ERROR_VARIABLE error GET "${json}" version)
+  if(error)
+    string(JSON version ERROR_VARIABLE error GET "${json}" version-string)
+  endif()
+  if(error OR NOT version STREQUAL VERSION)
+    message(SEND_ERROR "${manifest}: version '${version}' (${error}), project(VERSION) ${VERSION}")
+  endif()
+endforeach()
+file(STRINGS ${SOURCE_DIR}/CHANGELOG.md headings REGEX "^## ")
+set(has_section FALSE)
+foreach(heading IN LISTS headings)
+  if(heading MATCHES "^## ${VERSION}( |$)")
+    set(has_section TRUE)
+  endif()
+endforeach()
+if(NOT has_section)
+  message(SEND_ERROR "CHANGELOG.md has no section '## ${VERSION}' (headings: ${headings})")
+endif()
