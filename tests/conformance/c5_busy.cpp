@@ -30,6 +30,28 @@ void check_echo(strait::channel& ch) {
   CHECK(std::string(reinterpret_cast<const char*>(back.data()), back.size()) == "instance");
 }
 
+// The echo peer connects with a long timeout (peer.cpp) while the only
+// instance is taken, so it waits rather than failing with pipe_busy. The
+// instance frees, and the listener accepts again after `listener_pause`.
+void check_waiter_gets_the_freed_instance(std::chrono::milliseconds listener_pause) {
+  asio::io_context io;
+  auto l = listen_one_instance(io);
+  auto holder = sc::start_peer("idle", l.endpoint());
+  auto held = sc::accept_from(l, holder);
+
+  auto waiter = sc::start_peer("echo", l.endpoint());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let it start waiting
+  holder.kill();
+  sc::exit_code(holder);
+  held.close();
+  std::this_thread::sleep_for(listener_pause);
+
+  auto ch = sc::accept_from(l, waiter);
+  check_echo(ch);
+  ch.close();
+  CHECK(sc::exit_code(waiter) == 0);
+}
+
 }  // namespace
 
 TEST_CASE("C5.all_instances_busy_is_pipe_busy_then_timed_out", "[C5][no-tcp][no-unix]") {
@@ -61,44 +83,13 @@ TEST_CASE("C5.all_instances_busy_is_pipe_busy_then_timed_out", "[C5][no-tcp][no-
 }
 
 TEST_CASE("C5.connect_with_timeout_waits_for_an_instance_to_free", "[C5][no-tcp][no-unix]") {
-  asio::io_context io;
-  auto l = listen_one_instance(io);
-  auto holder = sc::start_peer("idle", l.endpoint());
-  auto held = sc::accept_from(l, holder);
-
-  // The echo peer connects with a long timeout (peer.cpp) while the only
-  // instance is taken, so it waits rather than failing with pipe_busy.
-  auto waiter = sc::start_peer("echo", l.endpoint());
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let it start waiting
-  holder.kill();
-  sc::exit_code(holder);
-  held.close();
-
-  auto ch = sc::accept_from(l, waiter);
-  check_echo(ch);
-  ch.close();
-  CHECK(sc::exit_code(waiter) == 0);
+  check_waiter_gets_the_freed_instance(std::chrono::milliseconds(0));
 }
 
-// The instance frees, and the listener takes its time before it makes the
-// next one (a loaded machine, or a server busy elsewhere): a client that is
-// waiting with a timeout goes on waiting through the moment with no instance
-// at all, rather than taking it for a server gone.
+// A listener that takes its time before it makes the next instance (a
+// loaded machine, or a server busy elsewhere): the waiting client goes on
+// waiting through the moment with no instance at all, rather than taking it
+// for a server gone.
 TEST_CASE("C5.connect_with_timeout_waits_through_a_slow_listener", "[C5][no-tcp][no-unix]") {
-  asio::io_context io;
-  auto l = listen_one_instance(io);
-  auto holder = sc::start_peer("idle", l.endpoint());
-  auto held = sc::accept_from(l, holder);
-
-  auto waiter = sc::start_peer("echo", l.endpoint());
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let it start waiting
-  holder.kill();
-  sc::exit_code(holder);
-  held.close();
-  std::this_thread::sleep_for(std::chrono::seconds(3));  // a slow listener
-
-  auto ch = sc::accept_from(l, waiter);
-  check_echo(ch);
-  ch.close();
-  CHECK(sc::exit_code(waiter) == 0);
+  check_waiter_gets_the_freed_instance(std::chrono::seconds(3));
 }
