@@ -129,15 +129,17 @@ std::vector<std::byte> make_message(std::size_t size, int seq) {
 
 std::string wait_until_serving(strait::test::child_process& server, const fs::path& ready_file) {
   const auto give_up = std::chrono::steady_clock::now() + server_start_timeout;
-  while (!fs::exists(ready_file)) {
+  for (;;) {
+    // The file appears whole (publish renames it into place), but on Windows
+    // the rename can still hold it open for a moment, and an open then fails:
+    // so the URL is read until it is there, not only the file.
+    std::string url;
+    if (std::ifstream in(ready_file); in >> url) return url;
     if (auto code = server.wait(10ms))
       throw std::runtime_error(fmt::format("the server exited with {} before serving", *code));
     if (std::chrono::steady_clock::now() > give_up)
       throw std::runtime_error("the server did not start serving in time");
   }
-  std::string url;
-  std::ifstream(ready_file) >> url;
-  return url;
 }
 
 // The message sizes tour sends over `t`: every one it can carry.
