@@ -20,11 +20,9 @@
 namespace {
 
 using namespace std::chrono_literals;
-using strait::errc;
 namespace fs = std::filesystem;
 
 constexpr auto exit_timeout = 30s;
-constexpr auto io_bound = 20s;  // only means "did not hang"
 
 // The paths under /dev/shm that process `pid` maps.
 std::set<std::string> named_shared_memory_of(std::uint64_t pid) {
