@@ -239,21 +239,21 @@ void check_mailslot_send() {
 
 }  // namespace
 
-TEST_CASE("posix.syscalls.unix.timed_receive_that_waits_is_one_call", "[C8]") {
+TEST_CASE("posix.syscalls.unix.timed_receive_that_waits_is_one_call", "[C8][syscalls]") {
   check_receive("unix");
 }
-TEST_CASE("posix.syscalls.unix.timed_send_that_waits_is_one_call", "[C8]") { check_send("unix"); }
-TEST_CASE("posix.syscalls.pipe.timed_receive_that_waits_is_one_call", "[C8]") {
+TEST_CASE("posix.syscalls.unix.timed_send_that_waits_is_one_call", "[C8][syscalls]") { check_send("unix"); }
+TEST_CASE("posix.syscalls.pipe.timed_receive_that_waits_is_one_call", "[C8][syscalls]") {
   check_receive("pipe");
 }
-TEST_CASE("posix.syscalls.pipe.timed_send_that_waits_is_one_call", "[C8]") { check_send("pipe"); }
-TEST_CASE("posix.syscalls.tcp.timed_receive_that_waits_is_one_call", "[C8]") {
+TEST_CASE("posix.syscalls.pipe.timed_send_that_waits_is_one_call", "[C8][syscalls]") { check_send("pipe"); }
+TEST_CASE("posix.syscalls.tcp.timed_receive_that_waits_is_one_call", "[C8][syscalls]") {
   check_receive("tcp");
 }
-TEST_CASE("posix.syscalls.tcp.timed_send_that_waits_is_one_call", "[C8]") { check_send("tcp"); }
-TEST_CASE("posix.syscalls.mailslot.timed_receive_that_waits_is_one_call", "[M4]") {
+TEST_CASE("posix.syscalls.tcp.timed_send_that_waits_is_one_call", "[C8][syscalls]") { check_send("tcp"); }
+TEST_CASE("posix.syscalls.mailslot.timed_receive_that_waits_is_one_call", "[M4][syscalls]") {
   check_mailslot_receive();
 }
-TEST_CASE("posix.syscalls.mailslot.timed_send_that_waits_is_one_call", "[M4]") {
+TEST_CASE("posix.syscalls.mailslot.timed_send_that_waits_is_one_call", "[M4][syscalls]") {
   check_mailslot_send();
 }
