@@ -26,6 +26,12 @@ constexpr microseconds longest_kernel_timeout = std::chrono::hours(1);
 constexpr microseconds late_enough = std::chrono::milliseconds(1);
 // ...and at most this share of the wait before it (the rest is polled).
 constexpr int early_share = 16;
+// A timeout is set this share short of the deadline: the next call of the
+// same timeout, started a moment later on a busy machine (a deadline a little
+// nearer), still fits, where one set to the microsecond was set again after
+// any preemption of over late_enough. A call that times out is ended that
+// much early by the kernel and waits out the rest in poll.
+constexpr int headroom_share = 32;
 
 // A gather write of a frame longer than this waits in poll, not in the
 // call: Linux AF_UNIX streams (and macOS sockets) wait once per piece of a
@@ -64,9 +70,10 @@ int kernel_timeout_flags(native_socket s, socket_wait what, microseconds& armed,
     wanted = std::min(left, longest_kernel_timeout);
   }
   if (fits(armed, wanted)) return 0;
+  const auto timeout = wanted - wanted / headroom_share;  // 0 stays 0: no timeout
   // A socket that takes no timeout still works, waiting in poll.
-  if (!set_kernel_timeout(s, what, wanted)) return until == no_deadline ? 0 : MSG_DONTWAIT;
-  armed = wanted;
+  if (!set_kernel_timeout(s, what, timeout)) return until == no_deadline ? 0 : MSG_DONTWAIT;
+  armed = timeout;
   return 0;
 }
 
