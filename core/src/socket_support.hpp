@@ -44,6 +44,18 @@ void prepare_socket(native_socket s) noexcept;
 // blocking again only through its own calls.
 bool sync_calls_block_in_kernel() noexcept;
 
+// Makes `socket` blocking again for a sync call where sync calls block in the
+// kernel. asio made it non-blocking for an async operation and makes it so
+// again for the next one; while one is pending (`async_pending`) it stays
+// non-blocking and the call waits in poll instead (a blocking socket would
+// stall the reactor's attempt to complete that operation).
+template <class Socket>
+void block_for_sync_call(Socket& socket, bool async_pending) noexcept {
+  if (!sync_calls_block_in_kernel() || async_pending || !socket.native_non_blocking()) return;
+  std::error_code ignored;
+  socket.native_non_blocking(false, ignored);
+}
+
 // The kernel timeouts last set on a blocking socket (SO_RCVTIMEO and
 // SO_SNDTIMEO; zero: none), so that a call sets one only when its deadline
 // needs another. Unused on Windows.

@@ -128,7 +128,7 @@ class stream_channel final : public channel_backend,
 
   void send(asio::const_buffer message, deadline until, std::error_code& ec) override {
     if ((ec = check_send(message))) return;
-    ready_for_sync_call();
+    block_for_sync_call(socket_, sending_ || receiving_);  // issue 13
     const auto header = frame_header{static_cast<std::uint32_t>(message.size())}.encode();
     const std::size_t total = frame_header_size + message.size();
     std::size_t written = 0;
@@ -164,7 +164,7 @@ class stream_channel final : public channel_backend,
   std::size_t receive(asio::mutable_buffer buffer, deadline until,
                       std::error_code& ec) override {
     if ((ec = check_receive())) return 0;
-    ready_for_sync_call();
+    block_for_sync_call(socket_, sending_ || receiving_);  // issue 13
     while (!in_message_) {
       if (buffered() >= frame_header_size) {
         if ((ec = begin_message())) return 0;
@@ -248,19 +248,6 @@ class stream_channel final : public channel_backend,
     if (receive_error_) return receive_error_;
     if (!socket_.is_open()) return make_error_code(errc::broken_pipe);
     return {};
-  }
-
-  // Sync calls wait in the kernel on a blocking socket (issue 13). asio made
-  // it non-blocking for an async operation; with none pending it can block
-  // again, and asio makes it non-blocking for the next one. With one
-  // pending, the call waits in poll instead (a blocking socket would stall
-  // the reactor's attempt to complete it).
-  void ready_for_sync_call() {
-    if (!sync_calls_block_in_kernel() || sending_ || receiving_ ||
-        !socket_.native_non_blocking())
-      return;
-    std::error_code ignored;
-    socket_.native_non_blocking(false, ignored);
   }
 
   void break_send_side() {

@@ -54,7 +54,7 @@ class posix_mailslot_reader final : public mailslot_reader {
   // One system call, waiting or not (issue 13): a blocking receive, its
   // deadline the socket's SO_RCVTIMEO (kernel_timeout.hpp).
   std::vector<std::byte> fetch(deadline until, std::error_code& ec) override {
-    ready_for_sync_call();
+    block_for_sync_call(socket_, fetching_);
     for (;;) {
       bool taken = false;
       const int flags = kernel_timeout_flags(fd(), socket_wait::read, receive_timeout_, until);
@@ -144,14 +144,6 @@ class posix_mailslot_reader final : public mailslot_reader {
       ec = last_system_error();
       return std::nullopt;
     }
-  }
-
-  // As in stream_channel: asio made the socket non-blocking for an async
-  // receive; with none pending, a sync one may block again.
-  void ready_for_sync_call() {
-    if (fetching_ || !socket_.native_non_blocking()) return;
-    std::error_code ignored;
-    socket_.native_non_blocking(false, ignored);
   }
 
   // Takes the next datagram whole (`taken`), in one call with `flags`; none

@@ -56,7 +56,7 @@ class posix_mailslot_writer final : public channel_backend,
   // deadline the socket's SO_SNDTIMEO (kernel_timeout.hpp).
   void send(asio::const_buffer message, deadline until, std::error_code& ec) override {
     if ((ec = check(message))) return;
-    ready_for_sync_call();
+    block_for_sync_call(socket_, sending_);
     for (;;) {
       const int flags = kernel_timeout_flags(fd(), socket_wait::write, send_timeout_, until);
       switch (try_send(message, flags, ec)) {
@@ -122,14 +122,6 @@ class posix_mailslot_writer final : public channel_backend,
     if (message.size() > max_) return make_error_code(errc::message_too_large);
     if (!socket_.is_open()) return make_error_code(errc::broken_pipe);
     return {};
-  }
-
-  // As in stream_channel: asio made the socket non-blocking for an async
-  // send; with none pending, a sync one may block again.
-  void ready_for_sync_call() {
-    if (sending_ || !socket_.native_non_blocking()) return;
-    std::error_code ignored;
-    socket_.native_non_blocking(false, ignored);
   }
 
   send_result try_send(asio::const_buffer message, int flags, std::error_code& ec) {
