@@ -1,8 +1,11 @@
-// resize_shared_object on Windows. A pagefile-backed section (file mapping)
-// keeps the size it was created with (S6): NtExtendSection is the one call
-// that changes a section's size. It is tried on the connection's section,
-// opened by name with the right to extend it, and the size is read back, so
-// the test sees what the system did rather than what we expect of it.
+// resize_shared_object on Windows. Not a test itself: the attack of
+// strait_shm_hostile_client, whose outcome the security.shm_*_region cases
+// assert (the server survives; the client exits 0 when the size did not
+// change). A pagefile-backed section (file mapping) keeps the size it was
+// created with (S6): NtExtendSection is the one call that changes a
+// section's size. It is tried on the connection's section, opened by name
+// with the right to extend it, and the size is read back, so the test sees
+// what the system did rather than what we expect of it.
 #include <windows.h>
 
 #include <cstdio>

@@ -28,6 +28,15 @@ std::filesystem::path tool() {
          "strait.exe";
 }
 
+// What a client that expects the foreign user to serve `url` gets.
+std::error_code connect_expecting_foreign_user(asio::io_context& io, const std::string& url) {
+  strait::connect_options other;
+  other.server_user = foreign_user;
+  std::error_code ec;
+  strait::connect(io, url, other, ec);
+  return ec;
+}
+
 // Served by this user, in another process: the default expectation
 // connects; a client that expects someone else refuses the same server
 // before sending anything.
@@ -36,11 +45,7 @@ void check_who_serves(const std::string& scheme) {
   child_process server(tool(), {"listen", url, "--echo", "--count", "1"});
   asio::io_context io;
   strait::channel ch = strait::test::connect_when_served(io, url);
-  strait::connect_options other;
-  other.server_user = foreign_user;
-  std::error_code ec;
-  strait::connect(io, url, other, ec);
-  CHECK(ec == errc::access_denied);
+  CHECK(connect_expecting_foreign_user(io, url) == errc::access_denied);
   ch.send(strait::buffer("still served"));
   CHECK(ch.receive().size() == 12);
   ch.close();
@@ -88,11 +93,8 @@ TEST_CASE("security.win32_mailslot_writer_checks_who_reads", "[N2]") {
   child_process reader(tool(), {"listen", url});
   asio::io_context io;
   strait::channel writer = strait::test::connect_when_served(io, url);
-  strait::connect_options other;
-  other.server_user = foreign_user;
+  CHECK(connect_expecting_foreign_user(io, url) == errc::access_denied);
   std::error_code ec;
-  strait::connect(io, url, other, ec);
-  CHECK(ec == errc::access_denied);
   writer.send(strait::buffer("still read"), ec);
   CHECK_FALSE(ec);
   reader.kill();
