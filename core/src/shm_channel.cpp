@@ -25,6 +25,7 @@
 #include <asio/post.hpp>
 
 #include "cpu_relax.hpp"
+#include "pending_completions.hpp"
 #include "shm_service.hpp"
 
 namespace strait::detail::shm {
@@ -36,6 +37,7 @@ namespace {
 constexpr auto adaptive_pure_spin = std::chrono::microseconds(2);
 
 class shm_channel final : public channel_backend,
+                          public keeps_completions,
                           public std::enable_shared_from_this<shm_channel> {
  public:
   shm_channel(channel_settings settings, std::unique_ptr<connection_memory> memory,
@@ -55,7 +57,22 @@ class shm_channel final : public channel_backend,
 
   // Starts watching the pipe for doorbells and the peer's end.
   void start() {
+    drop_at_shutdown(asio::query(settings_.executor, asio::execution::context),
+                     weak_from_this());
     asio::post(service_io(), [self = shared_from_this()] { self->watch(); });
+  }
+
+  // An async operation waits for the service thread, not the io_context.
+  void drop_completions() noexcept override {
+    std::optional<receive_op> receive;
+    std::optional<send_op> send;
+    {
+      std::lock_guard lock(async_mutex_);
+      if (receive_op_) keep_carry(receive_op_->buffer, receive_op_->got);  // C8
+      if (send_op_ && send_op_->sent > 0) break_send_side();
+      receive.swap(receive_op_);
+      send.swap(send_op_);
+    }  // destroyed here, outside the lock: they release the io_context's work
   }
 
   asio::any_io_executor get_executor() const override { return settings_.executor; }

@@ -19,6 +19,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "pending_completions.hpp"
 #include "shm_channel.hpp"
 #include "shm_connection.hpp"
 #include "shm_handshake.hpp"
@@ -36,6 +37,7 @@ constexpr std::uint32_t default_capacity = 4u << 20;
 constexpr auto handshake_timeout = std::chrono::seconds(5);
 
 class shm_listener final : public listener_backend,
+                           public keeps_completions,
                            public std::enable_shared_from_this<shm_listener> {
  public:
   shm_listener(asio::io_context& io, strait::endpoint ep, const listen_options& options,
@@ -54,8 +56,16 @@ class shm_listener final : public listener_backend,
   }
 
   void start() {
+    drop_at_shutdown(asio::query(executor_, asio::execution::context), weak_from_this());
     asio::post(service_io(), [self = shared_from_this()] { self->accept_next(); });
   }
+
+  // An async accept waits for the service thread, not the io_context.
+  void drop_completions() noexcept override {
+    accept_completion dropped;
+    std::lock_guard lock(mutex_);
+    dropped = std::exchange(accept_op_, {});
+  }  // `dropped` goes after the lock: it releases the io_context's work
 
   asio::any_io_executor get_executor() const override { return executor_; }
   std::string endpoint() const override { return url_; }

@@ -98,17 +98,9 @@ served serve(const std::string& scheme, const std::string& name) {
   return s;
 }
 
-// Ends a listener. POSIX: the way a user does, its last message, then it
-// exits and removes its files. Windows: killed, which removes its objects
-// too. (On Windows `strait listen --count` on a shm:// name does not exit
-// after its last message yet: asio's scheduler waits at shutdown for the
-// pending receive's work; mailslot:// drops it, mailslot_reader.cpp.)
+// Ends a listener the way a user does: its last message, then it exits and
+// removes its names.
 void finish(served& s) {
-  if (!names_outlive_their_owner) {
-    s.server.kill();
-    CHECK(strait::test::exit_code_within(s.server, 20s) == strait::test::killed_exit_code);
-    return;
-  }
   asio::io_context io;
   auto ch = strait::test::connect_when_served(io, s.url);
   ch.send(strait::buffer("bye"));
