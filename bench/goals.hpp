@@ -1,4 +1,4 @@
-// The shm:// goals of issue 5, checked against a run's figures (goals.cpp).
+// The shm:// goals of issues 5 and 13, checked against a run's figures (goals.cpp).
 // A benchmark reports: a missed goal is printed as "not met", it never makes
 // the run fail.
 #pragma once

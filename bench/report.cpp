@@ -278,12 +278,15 @@ void write_csv(const run_result& result, const std::string& file) {
   };
   write_rows("round_trip", result.latency_rows, true);
   write_rows("throughput", result.throughput_rows, false);
-  // A goal: its figure in the p50 or GB/s column, the ratio in overhead (a
-  // bandwidth goal's ratio is the fraction of the floor's), the verdict in status.
+  // A goal: its figure in the p50, messages/s or GB/s column, the ratio in
+  // overhead (a streaming goal's ratio is the fraction of the floor's), the
+  // verdict in status.
   for (const auto& g : result.goals) {
     const bool figures = g.base > 0;
     out << fmt::format("goal,{},strait,,{},,,", csv_field(g.subject), g.size);
-    if (figures && g.bandwidth)
+    if (figures && g.measure == "messages_per_second")
+      out << fmt::format(",,,,{:.1f},,", g.value);
+    else if (figures && g.bandwidth)
       out << fmt::format(",,,,,{:.6f},", g.value);
     else if (figures)
       out << fmt::format("{:.3f},,,,,,", g.value);

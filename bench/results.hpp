@@ -43,13 +43,14 @@ struct run_settings {
   std::string command;               // the command line, to reproduce the run
 };
 
-// One goal of issue 5 with the figures it was judged on (goals.cpp).
+// One shm:// goal (issues 5, 13) with the figures it was judged on (goals.cpp).
 struct goal {
   enum class outcome { met, not_met, not_measured, not_applicable };
   std::string text;              // what the issue asks, with the limit
   std::string subject, baseline;  // row labels
   std::size_t size = 0;
-  bool bandwidth = false;  // GB/s, at least `limit` of the floor's; else µs, at most `limit`x
+  // A rate (GB/s, messages/s), at least `limit` of the floor's; else µs, at most `limit`x.
+  bool bandwidth = false;
   std::string measure;     // what value and base are: "p50_us", "gigabytes_per_second"...
   double limit = 0;
   double value = 0, base = 0;  // the subject's and the floor's figure
@@ -69,7 +70,7 @@ struct run_result {
   std::string started;  // UTC, ISO 8601
   double seconds = 0;   // wall time of the whole run
   std::vector<row> latency_rows, throughput_rows;
-  std::vector<goal> goals;         // issue 5's shm:// goals, when shm:// was measured
+  std::vector<goal> goals;         // the shm:// goals (issues 5, 13), when shm:// was measured
   std::vector<std::string> notes;  // skipped rows and mechanisms, and why
   bool failed = false;             // a mechanism failed or lost data
 };

@@ -9,7 +9,10 @@
 //   whose io_context cannot sleep on a futex or event.
 // Blocking calls wait by wait_strategy: spin on the ring, then sleep on an
 // event that the other side sets only when the waiting flag says someone
-// sleeps, so a busy channel makes no system calls.
+// sleeps, so a busy channel makes no system calls. Where the platform has a
+// cross-process barrier (cross_process_barrier.hpp), a spin or adaptive end
+// runs it before it sleeps, so that the other side publishes each message
+// without a fence (wake_peer).
 #include "shm_channel.hpp"
 
 #include <algorithm>
@@ -23,8 +26,10 @@
 #include <vector>
 
 #include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
 
 #include "cpu_relax.hpp"
+#include "cross_process_barrier.hpp"
 #include "pending_completions.hpp"
 #include "shm_service.hpp"
 
@@ -35,6 +40,16 @@ namespace {
 // each clock check: an answer from a peer that is running comes well within
 // it; past it, the peer is thinking or waiting for a CPU.
 constexpr auto adaptive_pure_spin = std::chrono::microseconds(2);
+
+// Spins before a wait reads the clock: the next message of a busy stream
+// usually comes within them, and then the call reads no clock at all. Few:
+// they hold the CPU without yielding, and a peer just woken may be queued on
+// it (64 made the adaptive round trip with a slow peer 3 µs slower).
+constexpr unsigned spins_before_clock = 16;
+
+// How often a wait looks at the ring again after cross_process_barrier()
+// failed (order_peer_before_looking).
+constexpr auto failed_barrier_slice = std::chrono::milliseconds(1);
 
 class shm_channel final : public channel_backend,
                           public keeps_completions,
@@ -51,7 +66,19 @@ class shm_channel final : public channel_backend,
         out_control_(memory_->control(out_ring_)),
         in_control_(memory_->control(in_ring_)),
         out_(&out_control_, memory_->ring_data(out_ring_), memory_->capacity()),
-        in_(&in_control_, memory_->ring_data(in_ring_), memory_->capacity()) {}
+        in_(&in_control_, memory_->ring_data(in_ring_), memory_->capacity()),
+        barrier_registered_(cross_process_barrier_available()),
+        spins_before_clock_(settings_.wait == wait_strategy::spin ||
+                            (settings_.wait == wait_strategy::adaptive &&
+                             settings_.spin_time >= adaptive_pure_spin)) {
+    // A block end sleeps on every wait: a system call more there costs more
+    // than the peer's fences it saves.
+    if (barrier_registered_ && settings_.wait != wait_strategy::block) {
+      sleeps_after_barrier_ = true;
+      in_control_.consumer_sleeps.store(barrier_before_sleep, std::memory_order_relaxed);
+      out_control_.producer_sleeps.store(barrier_before_sleep, std::memory_order_relaxed);
+    }
+  }
 
   ~shm_channel() override { close(); }
 
@@ -112,7 +139,12 @@ class shm_channel final : public channel_backend,
     if (message.size() > out_.max_piece()) return false;
     if ((ec = check_send(message.size()))) return true;
     std::size_t sent = 0;
-    return write_pieces(message, sent, ec) || ec;  // false: full, nothing written
+    if (write_pieces(message, sent, ec) || ec) return true;
+    const auto n = static_cast<std::uint32_t>(message.size());
+    if (!spin_briefly([&] { return out_.room_for(n) != ring_producer::result::full ||
+                                   peer_stopped_reading(); }))
+      return false;  // full, nothing written: the blocking send waits
+    return write_pieces(message, sent, ec) || ec;
   }
 
   void async_send(asio::const_buffer message, size_completion done) override {
@@ -148,7 +180,10 @@ class shm_channel final : public channel_backend,
   bool receive_if_ready(asio::mutable_buffer buffer, std::size_t& received,
                         std::error_code& ec) override {
     std::size_t got = 0;
-    const auto step = read_some(buffer, got);
+    auto step = read_some(buffer, got);
+    if (step == step_result::would_block && got == 0 &&
+        spin_briefly([&] { return in_.readable() || peer_stopped_writing(); }))
+      step = read_some(buffer, got);
     if (step != step_result::would_block) {
       received = finish_receive(step, got, ec);
       return true;
@@ -234,21 +269,73 @@ class shm_channel final : public channel_backend,
       // Say we sleep, then look again: the peer publishes, then reads the
       // flag, so one of us sees the other (no lost wake-up).
       waiting.store(waits_on_event, std::memory_order_seq_cst);
+      order_peer_before_looking();
       if (ready() || closed_) {
         waiting.store(nobody_waits, std::memory_order_relaxed);
         return {};
       }
       std::error_code ec;
-      const bool woken = clock::now() < until && memory_->wait(wake, until, ec);
+      const auto now = clock::now();
+      const deadline sleep_until =
+          barrier_failed_ ? std::min(until, now + failed_barrier_slice) : until;
+      const bool woken = now < until && memory_->wait(wake, sleep_until, ec);
       waiting.store(nobody_waits, std::memory_order_relaxed);
       if (ready() || closed_) return {};
-      if (!woken) return ec && ec != errc::timed_out ? ec : make_error_code(errc::timed_out);
+      if (ec && ec != errc::timed_out) return ec;
+      if (!woken && sleep_until == until) return make_error_code(errc::timed_out);
     }
   }
 
+  // The first spins of a wait, before it reads the clock: whether ready()
+  // came true in them. Not for block, nor for a spin budget shorter than them.
+  template <class Ready>
+  bool spin_briefly(Ready ready) const {
+    if (!spins_before_clock_) return false;
+    for (unsigned i = 0; i < spins_before_clock; ++i) {
+      if (ready()) return true;
+      cpu_relax();
+    }
+    return ready();
+  }
+
+  // Between setting this side's waiting flag and looking at the ring again.
+  // The seq_cst store orders this side; the barrier orders the peer, which
+  // (having read our *_sleeps) publishes without a fence: each peer thread
+  // either had its publication seen by the look that follows, or reads our
+  // flag after the barrier and wakes us.
+  void order_peer_before_looking() {
+    if (!sleeps_after_barrier_ || cross_process_barrier()) return;
+    // It worked when this process registered, and no failure has been seen;
+    // should it ever fail, tell the peer (it fences again from its next
+    // message) and look again every slice from then on: a wake-up the peer
+    // skipped costs a slice, never a hang.
+    sleeps_after_barrier_ = false;
+    in_control_.consumer_sleeps.store(fence_before_sleep, std::memory_order_seq_cst);
+    out_control_.producer_sleeps.store(fence_before_sleep, std::memory_order_seq_cst);
+    barrier_failed_ = true;
+  }
+
+  // An async operation about to wait for the doorbell, after a failed barrier.
+  void look_again_later() {
+    auto timer = std::make_shared<asio::steady_timer>(service_io(), failed_barrier_slice);
+    timer->async_wait([timer, weak = weak_from_this()](const std::error_code&) {
+      if (const auto self = weak.lock(); self && !self->closed_) self->on_pipe_event();
+    });
+  }
+
   // After this side made progress: wakes the peer if its flag says it sleeps.
-  void wake_peer(std::atomic<std::uint32_t>& waiting, int wake) {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+  // `peer_sleeps` says how the peer goes to sleep: after a cross-process
+  // barrier that orders this thread's publication before its look at the
+  // ring (order_peer_before_looking), so only the compiler must keep the
+  // order; or relying on this side's full fence (the peer's flag store and
+  // this side's publication could otherwise both be missed: no wake-up).
+  void wake_peer(std::atomic<std::uint32_t>& waiting,
+                 const std::atomic<std::uint32_t>& peer_sleeps, int wake) {
+    if (barrier_registered_ &&
+        peer_sleeps.load(std::memory_order_relaxed) == barrier_before_sleep)
+      std::atomic_signal_fence(std::memory_order_seq_cst);
+    else
+      std::atomic_thread_fence(std::memory_order_seq_cst);
     if (waiting.load(std::memory_order_relaxed) == nobody_waits) return;
     switch (waiting.exchange(nobody_waits)) {
       case waits_on_event:
@@ -296,7 +383,8 @@ class shm_channel final : public channel_backend,
       switch (out_.try_write(bytes + sent, n, last)) {
         case ring_producer::result::ok:
           sent += n;
-          wake_peer(out_control_.consumer_waiting, data_wake(out_ring_));
+          wake_peer(out_control_.consumer_waiting, out_control_.consumer_sleeps,
+                    data_wake(out_ring_));
           break;
         case ring_producer::result::full:
           return false;
@@ -349,7 +437,8 @@ class shm_channel final : public channel_backend,
       message_size_ += piece.size;
       piece_offset_ = 0;
       in_.consume();
-      wake_peer(in_control_.producer_waiting, space_wake(in_ring_));
+      wake_peer(in_control_.producer_waiting, in_control_.producer_sleeps,
+                space_wake(in_ring_));
       if (message_size_ > settings_.max_receive) return fail_receive(errc::protocol_error);
       if (piece.last) {
         message_size_ = 0;
@@ -403,7 +492,11 @@ class shm_channel final : public channel_backend,
         break;
       }
       in_control_.consumer_waiting.store(waits_on_doorbell, std::memory_order_seq_cst);
-      if (!in_.readable() && !peer_stopped_writing()) return;  // the doorbell or the end calls again
+      order_peer_before_looking();
+      if (!in_.readable() && !peer_stopped_writing()) {
+        if (barrier_failed_) look_again_later();
+        return;  // the doorbell or the end calls again
+      }
       in_control_.consumer_waiting.store(nobody_waits, std::memory_order_relaxed);
     }
     std::error_code ec;
@@ -425,9 +518,12 @@ class shm_channel final : public channel_backend,
         return post_completion(std::move(done), ec);
       }
       out_control_.producer_waiting.store(waits_on_doorbell, std::memory_order_seq_cst);
+      order_peer_before_looking();
       if (out_.room_for(next_piece(op.message.size(), op.sent)) == ring_producer::result::full &&
-          !peer_stopped_reading())
+          !peer_stopped_reading()) {
+        if (barrier_failed_) look_again_later();
         return;  // the doorbell or the peer's end calls us again
+      }
       out_control_.producer_waiting.store(nobody_waits, std::memory_order_relaxed);
     }
     auto done = std::move(op.done);
@@ -517,6 +613,13 @@ class shm_channel final : public channel_backend,
   ring_control& in_control_;
   ring_producer out_;
   ring_consumer in_;
+  // This process is covered by other processes' cross_process_barrier().
+  const bool barrier_registered_;
+  const bool spins_before_clock_;
+  // This end sleeps only after cross_process_barrier() (ring_control::*_sleeps).
+  std::atomic<bool> sleeps_after_barrier_{false};
+  // The barrier failed once: from then on waits look again every slice.
+  std::atomic<bool> barrier_failed_{false};
 
   std::atomic<bool> closed_{false};
   std::atomic<bool> peer_gone_{false};

@@ -37,6 +37,11 @@ inline constexpr std::uint32_t nobody_waits = 0;
 inline constexpr std::uint32_t waits_on_event = 1;     // a blocking call: set its event
 inline constexpr std::uint32_t waits_on_doorbell = 2;  // an async operation: ring its doorbell
 
+// How a side goes to sleep (ring_control::*_sleeps). Zero, what a new region
+// and an older peer hold, is the safe default: the other side fences.
+inline constexpr std::uint32_t fence_before_sleep = 0;
+inline constexpr std::uint32_t barrier_before_sleep = 1;
+
 // The shared part of one ring. Positions count bytes since the start and
 // never wrap (2^64 bytes is centuries of traffic); offset = position % capacity.
 // Each side's fields get a cache line of their own: MSVC's C4324 ("structure
@@ -50,8 +55,13 @@ struct ring_control {
   alignas(64) std::atomic<std::uint64_t> head;  // written by the consumer only
   alignas(64) std::atomic<std::uint32_t> consumer_waiting;
   std::atomic<std::uint32_t> producer_closed;  // no more records will come (C4)
+  // barrier_before_sleep when the consumer runs cross_process_barrier()
+  // between setting consumer_waiting and looking at the ring again: the
+  // producer may then publish without a fence (shm_channel.cpp, wake_peer).
+  std::atomic<std::uint32_t> consumer_sleeps;
   alignas(64) std::atomic<std::uint32_t> producer_waiting;
   std::atomic<std::uint32_t> consumer_closed;  // nobody will read them (C4)
+  std::atomic<std::uint32_t> producer_sleeps;  // the same, the other way
 };
 #if defined(_MSC_VER)
 #pragma warning(pop)

@@ -12,14 +12,17 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
 
+#include <asio/io_context.hpp>
 #include <strait/strait.hpp>
 
 #include "pattern.hpp"
+#include "wake_traffic.hpp"
 
 namespace {
 
@@ -178,6 +181,51 @@ int invalid_name(const args_t& a) {
   return 0;
 }
 
+// The far end of a shm.wake.* case (wake_traffic.hpp): a shm:// client that
+// waits by WAIT (spin, adaptive, block).
+strait::channel connect_waiting(const std::string& url, const std::string& wait) {
+  const auto strategy = strait::test::wake::parse_wait(wait);
+  if (!strategy) throw std::invalid_argument("no wait strategy " + wait);
+  strait::connect_options options;
+  options.timeout = wait_bound;
+  options.shm_wait = *strategy;
+  options.shm_spin_time = strait::test::wake::spin_time;
+  static asio::io_context io;
+  auto channel = strait::connect(io, url, options);
+  channel.set_send_timeout(wait_bound);
+  channel.set_receive_timeout(wait_bound);
+  return channel;
+}
+
+// stream-sender URL WAIT: sends the wake traffic, pausing now and then, and
+// waits for the test's "done"; exits with the errc of a failed call.
+int stream_sender(const args_t& a) {
+  auto channel = connect_waiting(a[0], a[1]);
+  std::error_code ec;
+  for (std::size_t i = 0; i < strait::test::wake::message_count; ++i) {
+    channel.send(asio::buffer(strait::test::wake::message(i)), ec);
+    if (ec) return code_of(ec);
+    strait::test::wake::pause_after(i);
+  }
+  channel.receive(ec);
+  return code_of(ec);
+}
+
+// stream-receiver URL WAIT: receives and checks the wake traffic, pausing now
+// and then (so the test's sender fills the ring), then says "done".
+int stream_receiver(const args_t& a) {
+  auto channel = connect_waiting(a[0], a[1]);
+  std::error_code ec;
+  for (std::size_t i = 0; i < strait::test::wake::message_count; ++i) {
+    const auto m = channel.receive(ec);
+    if (ec) return code_of(ec);
+    if (!strait::test::wake::is_message(m, i)) return fail("message " + std::to_string(i));
+    strait::test::wake::pause_after(i);
+  }
+  channel.send(strait::buffer("done"), ec);
+  return code_of(ec);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -188,7 +236,8 @@ int main(int argc, char** argv) {
       {"lock-and-hang", {2, lock_and_hang}}, {"hold-lock", {3, hold_lock}},
       {"wait-event", {3, wait_event}},       {"release-semaphore", {2, release_semaphore}},
       {"invalid-name", {1, invalid_name}},   {"set-event", {2, set_event}},
-      {"lock-abandoned", {1, lock_abandoned}},
+      {"lock-abandoned", {1, lock_abandoned}}, {"stream-sender", {2, stream_sender}},
+      {"stream-receiver", {2, stream_receiver}},
   };
   if (argc < 2) return fail("usage: strait_shm_peer ROLE ARGS...");
   const auto role = roles.find(argv[1]);
