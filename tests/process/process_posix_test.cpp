@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 #include <fstream>
+#include <iterator>
 
 #include <asio/read.hpp>
 #include <asio/write.hpp>
@@ -126,3 +127,31 @@ TEST_CASE("spawn.posix.nul_in_an_argument_is_invalid_argument", "[spawn][posix]"
   strait::spawn(io, "/bin/sh", {std::string("a\0b", 3)}, {}, ec);
   CHECK(ec == errc::invalid_argument);
 }
+
+#if defined(STRAIT_TEST_PYTHON3)
+// The Python child of docs/wire-format.md ("Child processes"), as printed
+// there, echoing what its strait parent sends until the parent closes.
+TEST_CASE("spawn.posix.python_child_of_the_wire_format_page", "[spawn][posix][docs]") {
+  std::ifstream page(STRAIT_TEST_WIRE_FORMAT_MD);
+  const std::string markdown{std::istreambuf_iterator<char>(page), {}};
+  const auto section = markdown.find("## Child processes");
+  REQUIRE(section != std::string::npos);
+  const auto begin = markdown.find("```python\n", section);
+  REQUIRE(begin != std::string::npos);
+  const auto end = markdown.find("```", begin + 10);
+  const std::string code = markdown.substr(begin + 10, end - begin - 10) +
+                           "while True:\n"
+                           "    try: message = receive()\n"
+                           "    except EOFError: break\n"
+                           "    send(message)\n";
+  asio::io_context io;
+  auto c = pt::start_child_program(io, STRAIT_TEST_PYTHON3, {"-c", code});
+  for (std::size_t size : {5u, 0u, 100000u}) {
+    std::vector<std::byte> message(size, std::byte{'p'});
+    c.channel().send(asio::buffer(message));
+    CHECK(c.channel().receive() == message);
+  }
+  c.channel().close();
+  CHECK(pt::exit_code(c) == 0);
+}
+#endif

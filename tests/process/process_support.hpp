@@ -41,12 +41,19 @@ inline void bound(strait::channel& ch) {
   ch.set_receive_timeout(io_timeout);
 }
 
-// Starts the helper in `role`, its channel's blocking calls bounded.
-inline strait::child start_child(asio::io_context& io, const std::vector<std::string>& role_args,
-                                 const strait::spawn_options& options = {}) {
-  auto c = strait::spawn(io, child_program(), role_args, options);
+// Starts `program`, its channel's blocking calls bounded.
+inline strait::child start_child_program(asio::io_context& io, const std::string& program,
+                                         const std::vector<std::string>& args,
+                                         const strait::spawn_options& options = {}) {
+  auto c = strait::spawn(io, program, args, options);
   if (options.with_channel) bound(c.channel());
   return c;
+}
+
+// Starts the helper in `role`.
+inline strait::child start_child(asio::io_context& io, const std::vector<std::string>& role_args,
+                                 const strait::spawn_options& options = {}) {
+  return start_child_program(io, child_program(), role_args, options);
 }
 
 // The exit code; a child still running after exit_timeout is killed and fails the test.
