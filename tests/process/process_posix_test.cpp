@@ -1,6 +1,9 @@
 // strait::spawn on POSIX: children that are not strait programs (sh), file
 // permissions, signals.
+#include <signal.h>
 #include <sys/stat.h>
+
+#include <cerrno>
 
 #include <filesystem>
 #include <thread>
@@ -119,6 +122,22 @@ TEST_CASE("spawn.posix.script_with_arguments_kept_whole", "[spawn][posix]") {
   asio::read(c.std_out(), asio::dynamic_buffer(out), ec);
   CHECK(pt::exit_code(c) == 0);
   CHECK(out == "two words||quote\"s|back\\slash\\|$HOME|");
+}
+
+TEST_CASE("spawn.posix.a_child_let_go_is_reaped_not_left_a_zombie", "[spawn][posix]") {
+  asio::io_context io;
+  pid_t pid = 0;
+  {
+    auto c = pt::start_child(io, {"exit", "0"}, pt::no_channel());
+    pid = static_cast<pid_t>(c.pid());
+  }  // destroyed unwaited, maybe still running
+  // A zombie still takes signal 0; a reaped pid is gone (ESRCH). The bound
+  // only keeps a failure from hanging.
+  const auto give_up = std::chrono::steady_clock::now() + pt::exit_timeout;
+  while (::kill(pid, 0) == 0 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(::kill(pid, 0) == -1);
+  CHECK(errno == ESRCH);
 }
 
 TEST_CASE("spawn.posix.nul_in_an_argument_is_invalid_argument", "[spawn][posix]") {
