@@ -266,7 +266,9 @@ TEST_CASE("spawn.concurrent_spawns_inherit_only_their_own_ends", "[spawn]") {
 
 TEST_CASE("channel_pair.connects_two_channels_in_one_process", "[channel_pair]") {
   asio::io_context io;
-  auto [a, b] = strait::channel_pair(io);
+  auto pair = strait::channel_pair(io);
+  auto& a = pair.first;  // named, not bound: lambdas capture them (Clang before 16)
+  auto& b = pair.second;
   pt::bound(a);
   pt::bound(b);
   a.send(strait::buffer("to b"));
