@@ -77,6 +77,14 @@ int runnable(const std::string& path) {
   return 0;
 }
 
+// `path` from our current directory; as it is when that cannot be read
+// (removed): then the exec of a relative path fails as it would have.
+std::string absolute(const std::string& path) {
+  std::error_code ec;
+  auto full = std::filesystem::absolute(path, ec);
+  return ec ? path : full.string();
+}
+
 // The file `program` names, as a shell finds it: a name with a slash is a
 // path (relative to our current directory, not the child's); any other is
 // looked up in our PATH, where a found but non-executable file is
@@ -89,7 +97,7 @@ std::optional<std::string> resolve_program(std::string_view program, std::error_
   };
   if (program.empty()) return fail(ENOENT, "an empty program name");
   if (program.find('/') != std::string_view::npos) {
-    const auto path = std::filesystem::absolute(std::string(program)).string();
+    const auto path = absolute(std::string(program));
     if (const int e = runnable(path)) return fail(e, path);
     return path;
   }
@@ -100,8 +108,7 @@ std::optional<std::string> resolve_program(std::string_view program, std::error_
     const auto end = std::min(dirs.find(':', begin), dirs.size());
     const auto dir = dirs.substr(begin, end - begin);
     begin = end + 1;
-    const auto path =
-        std::filesystem::absolute(fmt::format("{}/{}", dir.empty() ? "." : dir, program)).string();
+    const auto path = absolute(fmt::format("{}/{}", dir.empty() ? "." : dir, program));
     const int e = runnable(path);
     if (e == 0) return path;
     if (e == EACCES) error = EACCES;

@@ -109,6 +109,23 @@ TEST_CASE("spawn.posix.non_executable_file_is_access_denied", "[spawn][posix]") 
   CHECK(ec == errc::access_denied);
 }
 
+TEST_CASE("spawn.posix.path_lookup_goes_past_a_non_executable_file", "[spawn][posix]") {
+  // As a shell: the first executable `program` in PATH order runs.
+  asio::io_context io;
+  scratch_file not_executable("#!/bin/sh\necho first\n", 0644);
+  scratch_file executable("#!/bin/sh\necho second\n", 0755);
+  const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", (not_executable.dir.string() + ":" + executable.dir.string()).c_str(), 1);
+  std::error_code ec;
+  auto c = strait::spawn(io, "program", {}, pt::stdout_piped(), ec);
+  ::setenv("PATH", old_path.c_str(), 1);
+  REQUIRE_FALSE(ec);
+  std::string out;
+  asio::read(c.std_out(), asio::dynamic_buffer(out), ec);
+  CHECK(pt::exit_code(c) == 0);
+  CHECK(out == "second\n");
+}
+
 TEST_CASE("spawn.posix.script_with_arguments_kept_whole", "[spawn][posix]") {
   asio::io_context io;
   scratch_file script("#!/bin/sh\nprintf '%s|' \"$@\"\n", 0755);
