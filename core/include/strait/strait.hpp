@@ -8,6 +8,7 @@
 #include <strait/mailslot.hpp>
 #include <strait/named_object.hpp>
 #include <strait/native_handle.hpp>
+#include <strait/process.hpp>
 #include <strait/shared_memory.hpp>
 #include <strait/sync.hpp>
 #include <strait/version.hpp>
