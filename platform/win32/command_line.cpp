@@ -143,7 +143,8 @@ std::wstring find_program(std::wstring_view program, std::error_code& ec) {
 
 std::wstring environment_block(std::vector<std::wstring> entries, std::wstring_view drop,
                                std::wstring_view extra) {
-  std::erase_if(entries, [&](const std::wstring& e) { return compare_names(name_of(e), drop) == 0; });
+  std::erase_if(entries,
+                [&](const std::wstring& e) { return compare_names(name_of(e), drop) == 0; });
   if (!extra.empty()) entries.emplace_back(extra);
   std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
     return compare_names(name_of(a), name_of(b)) < 0;

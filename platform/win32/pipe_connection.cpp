@@ -436,14 +436,13 @@ std::shared_ptr<channel_backend> make_pipe_channel(asio::io_context& io, unique_
 }
 
 std::shared_ptr<channel_backend> make_unnamed_pipe_channel(asio::io_context& io,
-                                                           unique_handle pipe,
+                                                           unique_handle pipe, std::string url,
                                                            std::size_t max_message_size,
                                                            pipe_end end,
                                                            std::optional<peer_info> peer,
                                                            std::error_code& ec) {
-  auto channel =
-      std::make_shared<named_pipe_channel>(io, std::string(), false, max_message_size, end,
-                                           std::function<void()>{});
+  auto channel = std::make_shared<named_pipe_channel>(io, std::move(url), false, max_message_size,
+                                                      end, std::function<void()>{});
   if ((ec = channel->adopt(std::move(pipe), std::move(peer)))) return nullptr;
   return channel;
 }

@@ -314,6 +314,7 @@ std::error_code attach_parent_ends(asio::io_context& io, win32_child& child, par
     peer.pid = child.pid();
     peer.user = process_user_sid(static_cast<DWORD>(child.pid()));
     auto channel = make_unnamed_pipe_channel(io, std::move(parent.channel),
+                                             fmt::format("spawn://child/{}", child.pid()),
                                              options.max_message_size, pipe_end::server,
                                              std::move(peer), ec);
     if (ec) return ec;
@@ -393,19 +394,22 @@ std::shared_ptr<channel_backend> take_parent_channel(asio::io_context& io, std::
   }
   // Ours alone now: programs this one starts (by any means) do not get it.
   ::SetHandleInformation(h, HANDLE_FLAG_INHERIT, 0);
-  return make_unnamed_pipe_channel(io, unique_handle(h), default_max_message_size,
-                                   pipe_end::client, std::nullopt, ec);
+  ULONG parent_pid = 0;
+  ::GetNamedPipeServerProcessId(h, &parent_pid);  // the peer, as the channel will say too
+  return make_unnamed_pipe_channel(io, unique_handle(h),
+                                   fmt::format("spawn://parent/{}", parent_pid),
+                                   default_max_message_size, pipe_end::client, std::nullopt, ec);
 }
 
 std::pair<std::shared_ptr<channel_backend>, std::shared_ptr<channel_backend>> make_channel_pair(
     asio::io_context& io, std::size_t max_message_size, std::error_code& ec) {
   auto pair = create_unnamed_pipe(unnamed_pipe_kind::duplex_messages, true, ec);
   if (ec) return {};
-  auto server = make_unnamed_pipe_channel(io, std::move(pair.server), max_message_size,
-                                          pipe_end::server, std::nullopt, ec);
+  auto server = make_unnamed_pipe_channel(io, std::move(pair.server), "spawn://pair",
+                                          max_message_size, pipe_end::server, std::nullopt, ec);
   if (ec) return {};
-  auto client = make_unnamed_pipe_channel(io, std::move(pair.client), max_message_size,
-                                          pipe_end::client, std::nullopt, ec);
+  auto client = make_unnamed_pipe_channel(io, std::move(pair.client), "spawn://pair",
+                                          max_message_size, pipe_end::client, std::nullopt, ec);
   if (ec) return {};
   return {std::move(server), std::move(client)};
 }

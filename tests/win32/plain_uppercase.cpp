@@ -18,7 +18,8 @@ int main() {
     }
     if (n == 0) return 0;  // the end of input on a file or NUL
     for (DWORD i = 0; i < n; ++i)
-      if (buffer[i] >= 'a' && buffer[i] <= 'z') buffer[i] = static_cast<char>(buffer[i] - 'a' + 'A');
+      if (buffer[i] >= 'a' && buffer[i] <= 'z')
+        buffer[i] = static_cast<char>(buffer[i] - 'a' + 'A');
     for (DWORD done = 0; done < n;) {
       DWORD written = 0;
       if (!::WriteFile(out, buffer + done, n - done, &written, nullptr)) return 1;

@@ -333,9 +333,9 @@ TEST_CASE("win32.parent_channel_takes_its_end_once", "[spawn][parent]") {
   // a channel_pair end would not do: its pipe is on this io_context's
   // completion port already, and a pipe joins one port only.)
   const auto path = L"\\\\.\\pipe\\" + widen(strait::test::unique_name("parent-channel"));
-  const HANDLE server =
-      ::CreateNamedPipeW(path.c_str(), PIPE_ACCESS_DUPLEX, PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE,
-                         1, 4096, 4096, 0, nullptr);
+  const HANDLE server = ::CreateNamedPipeW(path.c_str(), PIPE_ACCESS_DUPLEX,
+                                          PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 1, 4096,
+                                          4096, 0, nullptr);
   REQUIRE(server != INVALID_HANDLE_VALUE);
   const HANDLE client = ::CreateFileW(path.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
                                       OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
