@@ -5,16 +5,21 @@
 // every reply byte for byte and times the round trips. It prints one row per
 // transport and exits with 0 only when every row is ok. A mailslot is
 // one-way, so its replies come back through a second mailslot of tour's.
+// The last row is strait::spawn: the echo is a child started with it, over
+// the channel spawn makes (no URL).
 //
 //   tour                                          the tour
 //   tour --serve URL READY_FILE [REPLY_URL N]     (internal) the child: serve one
 //                                                 client (N messages, replies to REPLY_URL)
+//   tour --serve-parent                           (internal) the child: echo over
+//                                                 strait::parent_channel
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,6 +90,20 @@ int serve(const std::string& url, const fs::path& ready_file) {
     if (ec == strait::errc::broken_pipe) return 0;  // tour closed its end: done
     if (ec) throw std::system_error(ec, "receive");
     client.send(asio::buffer(message));
+  }
+}
+
+// The spawn row's child: echoes over the channel its parent made.
+int serve_parent() {
+  asio::io_context io;
+  strait::channel parent = strait::parent_channel(io);
+  parent.set_receive_timeout(30s);  // if tour died, do not linger
+  for (;;) {
+    std::error_code ec;
+    std::vector<std::byte> message = parent.receive(ec);
+    if (ec == strait::errc::broken_pipe) return 0;
+    if (ec) throw std::system_error(ec, "receive");
+    parent.send(asio::buffer(message));
   }
 }
 
@@ -210,6 +229,35 @@ result visit(asio::io_context& io, const transport& t, const std::string& url) {
   return r;
 }
 
+// strait::spawn: a child of tour's, the channel to it made by spawn.
+result visit_spawned(asio::io_context& io) {
+  result r;
+  r.scheme = "spawn";
+  r.url = "(child process)";
+  try {
+    strait::child child =
+        strait::spawn(io, strait::test::self_executable_path().string(), {"--serve-parent"});
+    try {
+      strait::channel& channel = child.channel();
+      channel.set_send_timeout(io_timeout);
+      channel.set_receive_timeout(io_timeout);
+      std::vector<std::size_t> sizes(std::begin(message_sizes), std::end(message_sizes));
+      exchange(channel, channel, sizes, r);
+      channel.close();  // the child sees broken_pipe and exits 0
+      const auto code = child.wait_for(server_exit_timeout);
+      if (!code) throw std::runtime_error("the child did not exit");
+      if (*code != 0) throw std::runtime_error(fmt::format("the child exited with {}", *code));
+    } catch (...) {
+      child.terminate();
+      child.wait();
+      throw;
+    }
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
 std::string p50_microseconds(std::vector<std::chrono::nanoseconds> samples) {
   if (samples.empty()) return "-";
   auto middle = samples.begin() + std::ssize(samples) / 2;
@@ -242,6 +290,7 @@ int tour() {
     }
     results.push_back(visit(io, t, url));
   }
+  results.push_back(visit_spawned(io));
   print_table(results);
   fmt::print("\n{} sizes x {} rounds per transport (mailslots: sizes up to {} bytes, replies "
              "through a second mailslot);\nbytes = payload sent, each echoed back and compared.\n",
@@ -259,6 +308,7 @@ int main(int argc, char** argv) {
     if (argc == 4 && argv[1] == std::string_view("--serve")) return serve(argv[2], argv[3]);
     if (argc == 6 && argv[1] == std::string_view("--serve"))
       return serve_one_way(argv[2], argv[3], argv[4], std::stoi(argv[5]));
+    if (argc == 2 && argv[1] == std::string_view("--serve-parent")) return serve_parent();
     if (argc == 1) return tour();
     fmt::print(stderr, "usage: tour\n");
     return 2;

@@ -16,7 +16,8 @@ class pidfd_watch final : public exit_watch {
   pidfd_watch(asio::io_context& io, pid_t pid, int pidfd) : pid_(pid), descriptor_(io, pidfd) {}
 
   bool wait_exited(deadline until) override {
-    if (has_exited(pid_)) return true;  // a past deadline only looks
+    if (has_exited(pid_)) return true;
+    if (until <= clock::now()) return false;  // a past deadline only looks (min() would overflow)
     const auto ec = wait_socket(descriptor_.native_handle(), socket_wait::read, until);
     return !ec || has_exited(pid_);
   }

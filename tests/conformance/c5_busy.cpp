@@ -54,7 +54,7 @@ void check_waiter_gets_the_freed_instance(std::chrono::milliseconds listener_pau
 
 }  // namespace
 
-TEST_CASE("C5.all_instances_busy_is_pipe_busy_then_timed_out", "[C5][no-tcp][no-unix]") {
+TEST_CASE("C5.all_instances_busy_is_pipe_busy_then_timed_out", "[C5][no-tcp][no-unix][no-spawn]") {
   asio::io_context io;
   auto l = listen_one_instance(io);
   auto holder = sc::start_peer("idle", l.endpoint());
@@ -82,7 +82,7 @@ TEST_CASE("C5.all_instances_busy_is_pipe_busy_then_timed_out", "[C5][no-tcp][no-
   CHECK(sc::exit_code(next) == 0);
 }
 
-TEST_CASE("C5.connect_with_timeout_waits_for_an_instance_to_free", "[C5][no-tcp][no-unix]") {
+TEST_CASE("C5.connect_with_timeout_waits_for_an_instance_to_free", "[C5][no-tcp][no-unix][no-spawn]") {
   check_waiter_gets_the_freed_instance(std::chrono::milliseconds(0));
 }
 
@@ -90,6 +90,6 @@ TEST_CASE("C5.connect_with_timeout_waits_for_an_instance_to_free", "[C5][no-tcp]
 // loaded machine, or a server busy elsewhere): the waiting client goes on
 // waiting through the moment with no instance at all, rather than taking it
 // for a server gone.
-TEST_CASE("C5.connect_with_timeout_waits_through_a_slow_listener", "[C5][no-tcp][no-unix]") {
+TEST_CASE("C5.connect_with_timeout_waits_through_a_slow_listener", "[C5][no-tcp][no-unix][no-spawn]") {
   check_waiter_gets_the_freed_instance(std::chrono::seconds(3));
 }

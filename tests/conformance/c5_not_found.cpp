@@ -7,7 +7,7 @@
 namespace sc = strait::conformance;
 using strait::errc;
 
-TEST_CASE("C5.connect_to_unserved_name_fails_not_found", "[C5]") {
+TEST_CASE("C5.connect_to_unserved_name_fails_not_found", "[C5][no-spawn]") {
   asio::io_context io;
   const auto url = sc::unserved_url();
   INFO(url);
@@ -33,7 +33,7 @@ TEST_CASE("C5.connect_to_unserved_name_fails_not_found", "[C5]") {
   }
 }
 
-TEST_CASE("C5.connect_after_listener_closed_fails_not_found", "[C5][C7]") {
+TEST_CASE("C5.connect_after_listener_closed_fails_not_found", "[C5][C7][no-spawn]") {
   asio::io_context io;
   auto l = strait::listen(io, sc::fresh_listen_url());
   const auto url = l.endpoint();
@@ -50,7 +50,7 @@ TEST_CASE("C5.connect_after_listener_closed_fails_not_found", "[C5][C7]") {
   CHECK(again.is_open());
 }
 
-TEST_CASE("C5.closed_listener_stays_closed_while_a_child_process_runs", "[C5][C7]") {
+TEST_CASE("C5.closed_listener_stays_closed_while_a_child_process_runs", "[C5][C7][no-spawn]") {
   asio::io_context io;
   auto l = strait::listen(io, sc::fresh_listen_url());
   const auto url = l.endpoint();

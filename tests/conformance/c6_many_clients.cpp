@@ -11,7 +11,7 @@
 
 namespace sc = strait::conformance;
 
-TEST_CASE("C6.eight_clients_each_get_their_own_channel", "[C6]") {
+TEST_CASE("C6.eight_clients_each_get_their_own_channel", "[C6][no-spawn]") {
   constexpr std::size_t clients = 8;
   constexpr std::size_t count = 500;  // messages each way, per client
   constexpr std::uint64_t first_seed = 1000;

@@ -24,7 +24,7 @@ void check_serves(strait::listener& l) {
 
 }  // namespace
 
-TEST_CASE("C7.second_listener_fails_already_exists", "[C7]") {
+TEST_CASE("C7.second_listener_fails_already_exists", "[C7][no-spawn]") {
   asio::io_context io;
   auto first = strait::listen(io, sc::fresh_listen_url());
   const auto url = first.endpoint();
@@ -42,7 +42,7 @@ TEST_CASE("C7.second_listener_fails_already_exists", "[C7]") {
   check_serves(first);
 }
 
-TEST_CASE("C7.name_left_by_killed_server_is_reclaimed", "[C7][C5]") {
+TEST_CASE("C7.name_left_by_killed_server_is_reclaimed", "[C7][C5][no-spawn]") {
   asio::io_context io;
   auto reports = strait::listen(io, sc::fresh_listen_url());
   auto server = sc::start_peer("serve", sc::fresh_listen_url(), {reports.endpoint()});
@@ -67,7 +67,7 @@ TEST_CASE("C7.name_left_by_killed_server_is_reclaimed", "[C7][C5]") {
 
 // NAME.lock, NAME.max, NAME.slots, NAME.slot.N are names too: serving one
 // must leave NAME's own files alone, so NAME stays taken and served (issue 12.7).
-TEST_CASE("C7.helper_file_suffixes_are_other_names", "[C7][no-tcp]") {
+TEST_CASE("C7.helper_file_suffixes_are_other_names", "[C7][no-tcp][no-spawn]") {
   for (const std::string suffix : {".lock", ".max", ".slots", ".slot.0", ".slots.tmp"}) {
     INFO(suffix);
     asio::io_context io;

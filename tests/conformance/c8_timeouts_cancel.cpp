@@ -139,7 +139,7 @@ TEST_CASE("C8.receive_interrupted_mid_message_loses_nothing", "[C8][wire]") {
   CHECK(s.close_and_wait() == 0);
 }
 
-TEST_CASE("C8.accept_timeout_and_cancel_keep_listener_usable", "[C8]") {
+TEST_CASE("C8.accept_timeout_and_cancel_keep_listener_usable", "[C8][no-spawn]") {
   asio::io_context io;
   auto l = strait::listen(io, sc::fresh_listen_url());
   std::error_code ec;

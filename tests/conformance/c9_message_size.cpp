@@ -40,7 +40,7 @@ TEST_CASE("C9.oversized_send_fails_and_channel_stays_usable", "[C9]") {
   CHECK(s.close_and_wait() == 0);
 }
 
-TEST_CASE("C9.connect_options_limit_the_client", "[C9]") {
+TEST_CASE("C9.connect_options_limit_the_client", "[C9][no-spawn]") {
   constexpr std::size_t max = 1024;
   // The peer connects with a maximum of 1024, checks that 1025 bytes fail
   // (sync and async), then sends 1024.

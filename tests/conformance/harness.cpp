@@ -17,6 +17,8 @@ const std::string& transport() {
   return scheme;
 }
 
+bool spawned_transport() { return transport() == "spawn"; }
+
 std::string fresh_listen_url() {
   if (transport() == "tcp") return "tcp://127.0.0.1:0";
   return transport() + "://" + test::unique_name("conformance");
@@ -46,7 +48,11 @@ void bound_blocking_calls(strait::channel& ch) {
   ch.set_receive_timeout(io_timeout);
 }
 
-strait::channel accept_from(strait::listener& l, test::child_process& peer) {
+namespace {
+
+// Accepts within io_timeout; says what the peer did when nothing comes.
+template <class Peer>
+strait::channel accept_or_explain(strait::listener& l, Peer& peer) {
   l.set_accept_timeout(io_timeout);
   std::error_code ec;
   auto ch = l.accept(ec);
@@ -60,11 +66,73 @@ strait::channel accept_from(strait::listener& l, test::child_process& peer) {
   return ch;
 }
 
+}  // namespace
+
+strait::channel accept_from(strait::listener& l, test::child_process& peer) {
+  return accept_or_explain(l, peer);
+}
+
+void session_peer::kill() {
+  if (started_) return started_->kill();
+  spawned_.terminate();
+}
+
+std::optional<int> session_peer::wait(std::chrono::milliseconds timeout) {
+  if (started_) return started_->wait(timeout);
+  return spawned_.wait_for(timeout);
+}
+
+std::uint64_t session_peer::pid() const noexcept {
+  return started_ ? started_->pid() : spawned_.pid();
+}
+
+int exit_code(session_peer& peer) {
+  if (const auto code = peer.wait(std::chrono::duration_cast<std::chrono::milliseconds>(
+          exit_timeout)))
+    return *code;
+  peer.kill();
+  throw std::runtime_error("the peer did not exit within " +
+                           std::to_string(exit_timeout.count()) + " s");
+}
+
+namespace {
+
+// The spawn transport's peer: `strait_conformance_peer ROLE spawn ARGS...`,
+// its channel made by strait::spawn (the peer takes it with parent_channel).
+strait::child spawn_peer(asio::io_context& io, std::string_view role,
+                         const std::vector<std::string>& args,
+                         const strait::listen_options& options) {
+  const auto self = test::self_executable_path();
+  std::vector<std::string> all{std::string(role), "spawn"};
+  all.insert(all.end(), args.begin(), args.end());
+  strait::spawn_options spawn_options;
+  spawn_options.max_message_size = options.max_message_size;
+  return strait::spawn(
+      io, (self.parent_path() / ("strait_conformance_peer" + self.extension().string())).string(),
+      all, spawn_options);
+}
+
+session_peer start_session_peer(asio::io_context& io, strait::listener& l, std::string_view role,
+                                const std::vector<std::string>& args,
+                                const strait::listen_options& options) {
+  if (spawned_transport()) return session_peer(spawn_peer(io, role, args, options));
+  l = strait::listen(io, fresh_listen_url(), options);
+  return session_peer(start_peer(role, l.endpoint(), args));
+}
+
+strait::channel session_channel(strait::listener& l, session_peer& peer) {
+  if (!spawned_transport()) return accept_or_explain(l, peer);
+  auto ch = std::move(peer.spawned().channel());
+  bound_blocking_calls(ch);
+  return ch;
+}
+
+}  // namespace
+
 peer_session::peer_session(std::string_view role, const std::vector<std::string>& args,
                            strait::listen_options options)
-    : listener(strait::listen(io, fresh_listen_url(), options)),
-      peer(start_peer(role, listener.endpoint(), args)),
-      channel(accept_from(listener, peer)) {}
+    : peer(start_session_peer(io, listener, role, args, options)),
+      channel(session_channel(listener, peer)) {}
 
 int peer_session::close_and_wait() {
   channel.close();

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <system_error>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <span>
@@ -31,8 +32,11 @@ using namespace std::chrono_literals;
 inline constexpr auto io_timeout = 20s;
 inline constexpr auto exit_timeout = 20s;
 
-// The scheme under test: $STRAIT_TRANSPORT, tcp when unset.
+// The scheme under test: $STRAIT_TRANSPORT, tcp when unset. "spawn" is not
+// a URL scheme: the channel is strait::spawn's to a child (no listener, no
+// name; cases that need one carry [no-spawn]).
 const std::string& transport();
+bool spawned_transport();
 
 // A URL to listen on that nobody else uses: tcp://127.0.0.1:0 (the listener
 // reports the port it got) or SCHEME://<unique name>.
@@ -50,8 +54,29 @@ test::child_process start_peer(std::string_view role, const std::string& url,
 // The peer's exit code; throws when it does not exit within exit_timeout.
 int exit_code(test::child_process& peer);
 
-// A listener on a fresh URL, a peer process running `role` connected to it,
-// and the accepted channel, with io_timeout on its blocking calls.
+// The peer process of a session: started by the test support (beside a
+// listener) or, for the spawn transport, by strait::spawn.
+class session_peer {
+ public:
+  explicit session_peer(test::child_process started) : started_(std::move(started)) {}
+  explicit session_peer(strait::child spawned) : spawned_(std::move(spawned)) {}
+
+  void kill();  // SIGKILL / TerminateProcess: what a crash looks like
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+  std::uint64_t pid() const noexcept;
+  strait::child& spawned() noexcept { return spawned_; }
+
+ private:
+  std::optional<test::child_process> started_;
+  strait::child spawned_;
+};
+
+// The peer's exit code; throws when it does not exit within exit_timeout.
+int exit_code(session_peer& peer);
+
+// A peer process running `role` and a channel to it, with io_timeout on its
+// blocking calls: accepted from a listener on a fresh URL, or for the spawn
+// transport the channel to a spawned child (the listener is not open then).
 struct peer_session {
   explicit peer_session(std::string_view role, const std::vector<std::string>& args = {},
                         strait::listen_options options = {});
@@ -61,7 +86,7 @@ struct peer_session {
 
   asio::io_context io;
   strait::listener listener;
-  test::child_process peer;
+  session_peer peer;
   strait::channel channel;
 };
 

@@ -3,7 +3,8 @@
 //
 //   strait_conformance_peer ROLE URL [ARGS...]
 //
-// Every role but try-listen and serve connects to URL. Exit code 0 means
+// Every role but try-listen and serve connects to URL; URL "spawn" means the
+// test started this peer with strait::spawn, and the channel is its parent's. Exit code 0 means
 // the role did all it should and found nothing wrong; 1 means it found
 // something wrong (said on stderr); try-listen exits with the strait::errc
 // it got. Every wait is bounded, so an orphaned peer ends on its own.
@@ -54,9 +55,11 @@ struct peer {
   std::vector<std::string> args;
   asio::io_context io;
 
+  // URL "spawn": the channel strait::spawn made, taken with parent_channel
+  // (its end keeps the default maximum message size).
   strait::channel connect(strait::connect_options options = {}) {
     options.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(io_timeout);
-    auto ch = strait::connect(io, url, options);
+    auto ch = url == "spawn" ? strait::parent_channel(io) : strait::connect(io, url, options);
     ch.set_send_timeout(io_timeout);
     ch.set_receive_timeout(io_timeout);
     return ch;
