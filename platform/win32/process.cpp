@@ -384,8 +384,11 @@ std::shared_ptr<channel_backend> take_parent_channel(asio::io_context& io, std::
     ec = make_error_code(errc::not_found);
     return nullptr;
   }
+  // Both copies, as unsetenv on POSIX: the system's, which children get,
+  // and the C runtime's, which getenv reads. (Under Wine the latter is
+  // rebuilt whole, so earlier getenv results go stale: docs/wine.md.)
   ::SetEnvironmentVariableW(parent_channel_variable, nullptr);
-  ::_wputenv((std::wstring(parent_channel_variable) + L"=").c_str());  // the C runtime's copy
+  ::_wputenv((std::wstring(parent_channel_variable) + L"=").c_str());
   const HANDLE h = inherited_channel_handle(value);
   if (!h) {
     note_failure("STRAIT_PARENT_CHANNEL does not name a channel handle");

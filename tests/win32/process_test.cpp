@@ -8,10 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <mutex>
-#include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +21,7 @@
 #include <strait/process.hpp>
 
 #include "catch.hpp"
+#include "child_platform.hpp"
 #include "child_process.hpp"
 
 namespace {
@@ -68,9 +66,7 @@ struct parsed_arguments {
 
 parsed_arguments echo_through_child(const std::vector<std::string>& args) {
   asio::io_context io;
-  std::vector<std::string> child_args{"argv"};
-  child_args.insert(child_args.end(), args.begin(), args.end());
-  auto child = strait::spawn(io, spawn_child_program(), child_args);
+  auto child = strait::spawn(io, spawn_child_program(), args);
   const auto messages = receive_all(child.channel());
   REQUIRE(child.wait() == 0);
   parsed_arguments parsed;
@@ -117,41 +113,12 @@ TEST_CASE("win32.spawn_passes_unicode_arguments", "[spawn][quoting]") {
 TEST_CASE("win32.spawn_refuses_arguments_no_command_line_can_carry", "[spawn][quoting]") {
   asio::io_context io;
   std::error_code ec;
-  auto child = strait::spawn(io, spawn_child_program(), {"argv", std::string("nul\0inside", 10)},
-                             {}, ec);
+  auto child = strait::spawn(io, spawn_child_program(), {std::string("nul\0inside", 10)}, {}, ec);
   CHECK(ec == strait::errc::invalid_argument);
   CHECK_FALSE(child.valid());
-  strait::spawn(io, spawn_child_program(), {"argv", "\xff\xfe not UTF-8"}, {}, ec);
+  strait::spawn(io, spawn_child_program(), {"\xff\xfe not UTF-8"}, {}, ec);
   CHECK(ec == strait::errc::invalid_argument);
 }
-
-namespace {
-
-// One report of the handles child: its handle values and the inheritable ones.
-struct handle_report {
-  std::set<std::string> own;          // channel, stdin, stdout, stderr
-  std::set<std::string> inheritable;  // all it holds
-};
-
-handle_report parse_report(const std::string& text) {
-  handle_report report;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream words(line);
-    std::string key, value;
-    words >> key;
-    while (words >> value) {
-      if (key == "inheritable")
-        report.inheritable.insert(value);
-      else if (value != "0")
-        report.own.insert(value);
-    }
-  }
-  return report;
-}
-
-}  // namespace
 
 TEST_CASE("win32.spawned_child_inherits_only_its_own_handles", "[spawn][handles]") {
   // A handle this process made inheritable for reasons of its own, as other
@@ -161,7 +128,8 @@ TEST_CASE("win32.spawned_child_inherits_only_its_own_handles", "[spawn][handles]
   REQUIRE(event != nullptr);
 
   // Two threads spawn at once, so that one's child ends are inheritable
-  // while the other starts a child: neither child may get them.
+  // while the other starts a child: neither child may get them. The child
+  // (tests/process) reports its inheritable handles by role.
   constexpr int children_per_thread = 8;
   std::mutex lock;
   std::vector<std::string> failures;
@@ -175,14 +143,12 @@ TEST_CASE("win32.spawned_child_inherits_only_its_own_handles", "[spawn][handles]
         options.std_in = strait::stdio::pipe;
         options.std_out = strait::stdio::pipe;
         options.std_err = strait::stdio::discard;
-        auto child = strait::spawn(io, spawn_child_program(), {"handles"}, options);
-        const auto text = text_of(child.channel().receive());
-        const auto report = parse_report(text);
-        if (report.own.size() != 4 || report.inheritable != report.own)
-          failure = "child " + std::to_string(child.pid()) + " reported:\n" + text;
-        else if (child.channel().peer().pid != child.pid())
-          failure = "the channel's peer is not the child";
-        send_text(child.channel(), "bye");
+        auto child = strait::spawn(io, test_program("strait_process_child.exe").string(),
+                                   {"inherited"}, options);
+        const auto report = text_of(child.channel().receive());
+        if (report != strait::test::expected_inherited_descriptors())
+          failure = "child " + std::to_string(child.pid()) + ": " + report;
+        child.channel().close();
         if (child.wait() != 0) failure += " (exit code not 0)";
       } catch (const std::exception& e) {
         failure = e.what();
