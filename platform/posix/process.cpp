@@ -1,7 +1,8 @@
 // strait::spawn on POSIX: a socket pair whose child end posix_spawn puts at
 // descriptor 3, named to the child by STRAIT_PARENT_CHANNEL=3
-// (docs/wire-format.md, "Child processes"). The channel is the unix://
-// stream channel over the parent's end (C1-C4, C8, C9 as unix:// keeps them).
+// (docs/wire-format.md, "Child processes"; the child's side is
+// parent_channel.cpp). The channel is the unix:// stream channel over the
+// parent's end (C1-C4, C8, C9 as unix:// keeps them).
 //
 // Only what the file actions name reaches the child: every descriptor strait
 // makes is close-on-exec from its creation, and where the C library can
@@ -17,8 +18,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
-#include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -28,56 +27,14 @@
 #include <fmt/format.h>
 
 #include "child_exit.hpp"
-#include "local_socket.hpp"
 #include "process_backend.hpp"
-#include "stream_channel.hpp"
+#include "socket_pair.hpp"
+#include "socket_support.hpp"
 
 extern char** environ;
 
 namespace strait::detail {
 namespace {
-
-constexpr std::string_view parent_channel_variable = "STRAIT_PARENT_CHANNEL";
-constexpr int child_channel_fd = 3;  // after stdin, stdout and stderr
-
-// A descriptor, closed unless released.
-class owned_fd {
- public:
-  owned_fd() = default;
-  explicit owned_fd(int fd) noexcept : fd_(fd) {}
-  owned_fd(owned_fd&& other) noexcept : fd_(other.release()) {}
-  owned_fd& operator=(owned_fd&& other) noexcept {
-    reset(other.release());
-    return *this;
-  }
-  ~owned_fd() { reset(); }
-  int get() const noexcept { return fd_; }
-  int release() noexcept { return std::exchange(fd_, -1); }
-  void reset(int fd = -1) noexcept {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-// Both made close-on-exec at once where the system can (Linux, the BSDs).
-// macOS cannot: there POSIX_SPAWN_CLOEXEC_DEFAULT keeps them from children
-// that strait starts meanwhile on another thread.
-std::error_code cloexec_socketpair(owned_fd& a, owned_fd& b) {
-  int fds[2];
-#if defined(SOCK_CLOEXEC)
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return last_system_error();
-#else
-  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return last_system_error();
-  keep_from_children(fds[0]);
-  keep_from_children(fds[1]);
-#endif
-  a.reset(fds[0]);
-  b.reset(fds[1]);
-  return {};
-}
 
 std::error_code cloexec_pipe(owned_fd& read_end, owned_fd& write_end) {
   int fds[2];
@@ -120,6 +77,14 @@ int runnable(const std::string& path) {
   return 0;
 }
 
+// `path` from our current directory; as it is when that cannot be read
+// (removed): then the exec of a relative path fails as it would have.
+std::string absolute(const std::string& path) {
+  std::error_code ec;
+  auto full = std::filesystem::absolute(path, ec);
+  return ec ? path : full.string();
+}
+
 // The file `program` names, as a shell finds it: a name with a slash is a
 // path (relative to our current directory, not the child's); any other is
 // looked up in our PATH, where a found but non-executable file is
@@ -132,7 +97,7 @@ std::optional<std::string> resolve_program(std::string_view program, std::error_
   };
   if (program.empty()) return fail(ENOENT, "an empty program name");
   if (program.find('/') != std::string_view::npos) {
-    const auto path = std::filesystem::absolute(std::string(program)).string();
+    const auto path = absolute(std::string(program));
     if (const int e = runnable(path)) return fail(e, path);
     return path;
   }
@@ -143,8 +108,7 @@ std::optional<std::string> resolve_program(std::string_view program, std::error_
     const auto end = std::min(dirs.find(':', begin), dirs.size());
     const auto dir = dirs.substr(begin, end - begin);
     begin = end + 1;
-    const auto path =
-        std::filesystem::absolute(fmt::format("{}/{}", dir.empty() ? "." : dir, program)).string();
+    const auto path = absolute(fmt::format("{}/{}", dir.empty() ? "." : dir, program));
     const int e = runnable(path);
     if (e == 0) return path;
     if (e == EACCES) error = EACCES;
@@ -248,33 +212,6 @@ int exit_code_of(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);  // as shells say
   return 255;
-}
-
-peer_info this_user(std::uint64_t pid) {
-  peer_info peer;
-  peer.pid = pid;
-  peer.uid = static_cast<std::uint32_t>(::getuid());
-  peer.user = std::to_string(*peer.uid);
-  return peer;
-}
-
-// The unix:// stream channel over a connected AF_UNIX stream socket `fd`;
-// its peer is `peer`, or whom the socket says (the creator of a socket pair).
-std::shared_ptr<channel_backend> socket_channel(asio::io_context& io, owned_fd& fd,
-                                                std::string url, std::size_t max_message_size,
-                                                std::optional<peer_info> known_peer,
-                                                std::error_code& ec) {
-  local_stream::socket socket(io);
-  socket.assign(local_stream(), fd.get(), ec);
-  if (ec) {
-    ec = map_error(ec);
-    return nullptr;
-  }
-  fd.release();
-  peer_info peer = known_peer ? std::move(*known_peer) : local_peer(socket);
-  if (!peer.pid) peer.pid = static_cast<std::uint64_t>(::getppid());  // no LOCAL_PEERPID
-  return std::make_shared<stream_channel<local_stream>>(std::move(socket), std::move(url),
-                                                        max_message_size, std::move(peer));
 }
 
 class posix_child final : public child_backend,
@@ -469,74 +406,6 @@ std::shared_ptr<child_backend> spawn_child(asio::io_context& io, std::string_vie
   adopt(child->std_out, ends.stdio_parent[1]);
   adopt(child->std_err, ends.stdio_parent[2]);
   return ec ? nullptr : child;
-}
-
-namespace {
-
-// The descriptor STRAIT_PARENT_CHANNEL names, if it is a connected AF_UNIX
-// stream socket; a value that is not (garbage, a closed descriptor, a file,
-// a standard stream) is not_found: the variable is the environment's word.
-std::optional<int> parent_channel_fd(std::string_view value) {
-  int fd = -1;
-  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), fd);
-  if (error != std::errc() || end != value.data() + value.size() || fd <= STDERR_FILENO)
-    return std::nullopt;
-  int type = 0;
-  socklen_t length = sizeof(type);
-  if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0 || type != SOCK_STREAM)
-    return std::nullopt;
-  sockaddr_storage address{};
-  socklen_t address_length = sizeof(address);
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_length) != 0 ||
-      address.ss_family != AF_UNIX)
-    return std::nullopt;
-  address_length = sizeof(address);
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &address_length) != 0)
-    return std::nullopt;  // a listening or unconnected socket
-  return fd;
-}
-
-}  // namespace
-
-std::shared_ptr<channel_backend> take_parent_channel(asio::io_context& io, std::error_code& ec) {
-  static std::mutex taking;
-  static bool taken = false;
-  std::lock_guard lock(taking);
-  const std::string variable(parent_channel_variable);
-  const char* value = std::getenv(variable.c_str());
-  if (taken || !value) {
-    ec = make_error_code(errc::not_found);
-    note_failure(taken ? "the parent channel was taken already"
-                       : "not started by strait::spawn: STRAIT_PARENT_CHANNEL is not set");
-    return nullptr;
-  }
-  taken = true;
-  const std::string text = value;
-  // A child this process starts must not believe it has our parent's end.
-  ::unsetenv(variable.c_str());
-  const auto fd = parent_channel_fd(text);
-  if (!fd) {
-    ec = make_error_code(errc::not_found);
-    note_failure(fmt::format("STRAIT_PARENT_CHANNEL={} names no connected stream socket", text));
-    return nullptr;
-  }
-  keep_from_children(*fd);
-  owned_fd end(*fd);
-  const auto parent_pid = static_cast<std::uint64_t>(::getppid());
-  return socket_channel(io, end, fmt::format("spawn://parent/{}", parent_pid),
-                        default_max_message_size, std::nullopt, ec);
-}
-
-std::pair<std::shared_ptr<channel_backend>, std::shared_ptr<channel_backend>> make_channel_pair(
-    asio::io_context& io, std::size_t max_message_size, std::error_code& ec) {
-  owned_fd a, b;
-  if ((ec = cloexec_socketpair(a, b))) return {};
-  const auto self = this_user(static_cast<std::uint64_t>(::getpid()));
-  auto first = socket_channel(io, a, "spawn://pair", max_message_size, self, ec);
-  if (!first) return {};
-  auto second = socket_channel(io, b, "spawn://pair", max_message_size, self, ec);
-  if (!second) return {};
-  return {std::move(first), std::move(second)};
 }
 
 }  // namespace strait::detail

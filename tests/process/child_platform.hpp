@@ -7,8 +7,8 @@
 
 namespace strait::test {
 
-// The descriptors (POSIX) or inheritable handles (Windows) this process
-// holds, as the spawn tests compare them: "0 1 2 3" on POSIX.
+// The descriptors (POSIX: those above the standard streams) or inheritable
+// handles (Windows) this process holds, as the spawn tests compare them.
 std::string inherited_descriptors();
 
 // What inherited_descriptors() gives in a child started by strait::spawn

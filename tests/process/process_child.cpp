@@ -86,7 +86,7 @@ int send_huge(const args&) {
   return not_killed;
 }
 
-// inherited: sends what it inherited (child_platform.hpp), e.g. "0 1 2 3".
+// inherited: sends what it inherited (child_platform.hpp): "3" on POSIX.
 int inherited(const args&) {
   const std::string open = strait::test::inherited_descriptors();
   asio::io_context io;

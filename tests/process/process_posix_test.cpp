@@ -1,6 +1,9 @@
 // strait::spawn on POSIX: children that are not strait programs (sh), file
 // permissions, signals.
+#include <signal.h>
 #include <sys/stat.h>
+
+#include <cerrno>
 
 #include <filesystem>
 #include <thread>
@@ -31,6 +34,24 @@ struct scratch_file {
   std::filesystem::path dir, path;
 };
 
+// PATH set to `value` while it lives.
+struct path_set_to {
+  explicit path_set_to(const std::string& value)
+      : old(std::getenv("PATH") ? std::getenv("PATH") : "") {
+    ::setenv("PATH", value.c_str(), 1);
+  }
+  ~path_set_to() { ::setenv("PATH", old.c_str(), 1); }
+  std::string old;
+};
+
+// What the child writes to `pipe` until it closes it.
+std::string read_to_end(asio::readable_pipe& pipe) {
+  std::string out;
+  std::error_code ec;
+  asio::read(pipe, asio::dynamic_buffer(out), ec);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("spawn.posix.shell_child_through_stdin_and_stdout_pipes", "[spawn][posix]") {
@@ -47,12 +68,12 @@ TEST_CASE("spawn.posix.shell_child_through_stdin_and_stdout_pipes", "[spawn][pos
     asio::write(c.std_in(), asio::buffer(input));
     c.std_in().close();  // end of file for tr
   });
-  std::string out, err;
+  std::string out;
   std::error_code ec;
   asio::read(c.std_out(), asio::dynamic_buffer(out), ec);
   writer.join();
   CHECK(ec == asio::error::eof);
-  asio::read(c.std_err(), asio::dynamic_buffer(err), ec);
+  const auto err = read_to_end(c.std_err());
   CHECK(pt::exit_code(c) == 0);
   REQUIRE(out.size() == input.size());
   for (std::size_t i = 0; i < input.size(); ++i)
@@ -99,11 +120,27 @@ TEST_CASE("spawn.posix.non_executable_file_is_access_denied", "[spawn][posix]") 
 
   // The same file found through PATH, with no executable one after it.
   scratch_file in_path("#!/bin/sh\nexit 0\n", 0644);
-  const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
-  ::setenv("PATH", in_path.dir.c_str(), 1);
-  strait::spawn(io, "program", {}, {}, ec);
-  ::setenv("PATH", old_path.c_str(), 1);
+  {
+    path_set_to path(in_path.dir.string());
+    strait::spawn(io, "program", {}, {}, ec);
+  }
   CHECK(ec == errc::access_denied);
+}
+
+TEST_CASE("spawn.posix.path_lookup_goes_past_a_non_executable_file", "[spawn][posix]") {
+  // As a shell: the first executable `program` in PATH order runs.
+  asio::io_context io;
+  scratch_file not_executable("#!/bin/sh\necho first\n", 0644);
+  scratch_file executable("#!/bin/sh\necho second\n", 0755);
+  std::error_code ec;
+  strait::child c;
+  {
+    path_set_to path(not_executable.dir.string() + ":" + executable.dir.string());
+    c = strait::spawn(io, "program", {}, pt::stdout_piped(), ec);
+  }
+  REQUIRE_FALSE(ec);
+  CHECK(read_to_end(c.std_out()) == "second\n");
+  CHECK(pt::exit_code(c) == 0);
 }
 
 TEST_CASE("spawn.posix.script_with_arguments_kept_whole", "[spawn][posix]") {
@@ -114,11 +151,24 @@ TEST_CASE("spawn.posix.script_with_arguments_kept_whole", "[spawn][posix]") {
   options.std_out = strait::stdio::pipe;
   const std::vector<std::string> args{"two words", "", "quote\"s", "back\\slash\\", "$HOME"};
   auto c = strait::spawn(io, script.path.string(), args, options);
-  std::string out;
-  std::error_code ec;
-  asio::read(c.std_out(), asio::dynamic_buffer(out), ec);
+  CHECK(read_to_end(c.std_out()) == "two words||quote\"s|back\\slash\\|$HOME|");
   CHECK(pt::exit_code(c) == 0);
-  CHECK(out == "two words||quote\"s|back\\slash\\|$HOME|");
+}
+
+TEST_CASE("spawn.posix.a_child_let_go_is_reaped_not_left_a_zombie", "[spawn][posix]") {
+  asio::io_context io;
+  pid_t pid = 0;
+  {
+    auto c = pt::start_child(io, {"exit", "0"}, pt::no_channel());
+    pid = static_cast<pid_t>(c.pid());
+  }  // destroyed unwaited, maybe still running
+  // A zombie still takes signal 0; a reaped pid is gone (ESRCH). The bound
+  // only keeps a failure from hanging.
+  const auto give_up = std::chrono::steady_clock::now() + pt::exit_timeout;
+  while (::kill(pid, 0) == 0 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(::kill(pid, 0) == -1);
+  CHECK(errno == ESRCH);
 }
 
 TEST_CASE("spawn.posix.nul_in_an_argument_is_invalid_argument", "[spawn][posix]") {
