@@ -49,7 +49,11 @@ inline bool wait_until(HANDLE object, deadline until) noexcept {
   for (;;) {
     DWORD ms = INFINITE;
     if (until != no_deadline) {
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
+      // A deadline long past (time_point::min(): "only look") would overflow
+      // the subtraction.
+      const auto now = clock::now();
+      const auto left = until <= now ? std::chrono::milliseconds(0)
+                                     : std::chrono::ceil<std::chrono::milliseconds>(until - now);
       ms = static_cast<DWORD>(std::clamp<std::int64_t>(left.count(), 0, INFINITE - 1));
     }
     const DWORD r = ::WaitForSingleObject(object, ms);

@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "backend.hpp"
@@ -36,6 +37,18 @@ std::shared_ptr<channel_backend> make_pipe_channel(asio::io_context& io, unique_
                                                    std::size_t max_message_size, pipe_end end,
                                                    std::function<void()> on_close,
                                                    std::error_code& ec);
+
+// A channel over one end of an unnamed pipe (strait::spawn, channel_pair),
+// opened as make_pipe_channel's are; `url` is what endpoint() says of it
+// ("spawn://child/PID"). `peer`, when given, is the process at the other end,
+// for when the pipe would name the wrong one (the parent opens the child's
+// end itself).
+std::shared_ptr<channel_backend> make_unnamed_pipe_channel(asio::io_context& io,
+                                                           unique_handle pipe, std::string url,
+                                                           std::size_t max_message_size,
+                                                           pipe_end end,
+                                                           std::optional<peer_info> peer,
+                                                           std::error_code& ec);
 
 std::shared_ptr<channel_backend> pipe_connect(asio::io_context& io, const strait::endpoint& ep,
                                               const connect_options& options,

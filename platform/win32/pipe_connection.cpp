@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -65,21 +66,22 @@ std::error_code io_error_of(DWORD e) {
 class named_pipe_channel final : public channel_backend,
                                  public std::enable_shared_from_this<named_pipe_channel> {
  public:
-  named_pipe_channel(asio::io_context& io, const strait::endpoint& ep,
+  named_pipe_channel(asio::io_context& io, std::string url, bool remote,
                      std::size_t max_message_size, pipe_end end,
                      std::function<void()> on_close)
       : io_(io),
         handle_(io),
-        url_(ep.url()),
-        remote_(!ep.host.empty()),
+        url_(std::move(url)),
+        remote_(remote),
         end_(end),
         max_message_size_(std::min<std::size_t>(max_message_size, MAXDWORD)),
         on_close_(std::move(on_close)) {}
 
   ~named_pipe_channel() override { close(); }
 
-  // Takes `pipe` onto the io_context's port; fails when it cannot.
-  std::error_code adopt(unique_handle pipe) {
+  // Takes `pipe` onto the io_context's port; fails when it cannot. `peer`,
+  // when given, is the process at the other end (else the pipe is asked).
+  std::error_code adopt(unique_handle pipe, std::optional<peer_info> peer = std::nullopt) {
     send_event_.reset(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
     receive_event_.reset(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
     if (!send_event_ || !receive_event_) return last_system_error();
@@ -87,7 +89,7 @@ class named_pipe_channel final : public channel_backend,
     handle_.assign(pipe.get(), e);
     if (e) return map_error(e);
     pipe.release();
-    peer_ = ask_peer();
+    peer_ = peer ? std::move(*peer) : ask_peer();
     return {};
   }
 
@@ -427,9 +429,21 @@ std::shared_ptr<channel_backend> make_pipe_channel(asio::io_context& io, unique_
                                                    std::size_t max_message_size, pipe_end end,
                                                    std::function<void()> on_close,
                                                    std::error_code& ec) {
-  auto channel =
-      std::make_shared<named_pipe_channel>(io, ep, max_message_size, end, std::move(on_close));
+  auto channel = std::make_shared<named_pipe_channel>(io, ep.url(), !ep.host.empty(),
+                                                      max_message_size, end, std::move(on_close));
   if ((ec = channel->adopt(std::move(pipe)))) return nullptr;
+  return channel;
+}
+
+std::shared_ptr<channel_backend> make_unnamed_pipe_channel(asio::io_context& io,
+                                                           unique_handle pipe, std::string url,
+                                                           std::size_t max_message_size,
+                                                           pipe_end end,
+                                                           std::optional<peer_info> peer,
+                                                           std::error_code& ec) {
+  auto channel = std::make_shared<named_pipe_channel>(io, std::move(url), false, max_message_size,
+                                                      end, std::function<void()>{});
+  if ((ec = channel->adopt(std::move(pipe), std::move(peer)))) return nullptr;
   return channel;
 }
 

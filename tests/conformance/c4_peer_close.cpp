@@ -78,7 +78,7 @@ TEST_CASE("C4.peer_killed_mid_message_is_broken_pipe", "[C4][kill]") {
   CHECK(sc::mismatch(sc::payload(sc::peer_seed, 1, head.size()), head) == "");
 
   s.peer.kill();
-  CHECK(sc::exit_code(s.peer) == strait::test::killed_exit_code);
+  CHECK(sc::exit_code(s.peer) == s.peer.killed_exit_code());
 
   // What the peer wrote before it died may still be read; then the cut
   // message fails with broken_pipe (the receive timeout only guards
@@ -104,7 +104,7 @@ TEST_CASE("C4.peer_killed_during_pending_receive_is_broken_pipe", "[C4][async][k
     ec = e;
   });
   s.peer.kill();
-  CHECK(sc::exit_code(s.peer) == strait::test::killed_exit_code);
+  CHECK(sc::exit_code(s.peer) == s.peer.killed_exit_code());
   REQUIRE(sc::run_until(s.io, done));
   CHECK(ec == errc::broken_pipe);
 

@@ -198,5 +198,5 @@ TEST_CASE("C8.send_timeout_when_peer_does_not_read", "[C8]") {
   INFO("after " << sends << " sends of " << chunk.size() << " bytes");
   CHECK(ec == errc::timed_out);
   s.peer.kill();
-  CHECK(sc::exit_code(s.peer) == strait::test::killed_exit_code);
+  CHECK(sc::exit_code(s.peer) == s.peer.killed_exit_code());
 }

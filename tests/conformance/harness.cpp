@@ -77,6 +77,13 @@ void session_peer::kill() {
   spawned_.terminate();
 }
 
+// The test support's kill gives 128 + 9 everywhere; strait::child::terminate
+// gives 128 + 9 on POSIX and 1 on Windows (process.hpp), which the build
+// says (STRAIT_TEST_TERMINATED_EXIT_CODE).
+int session_peer::killed_exit_code() const noexcept {
+  return started_ ? test::killed_exit_code : STRAIT_TEST_TERMINATED_EXIT_CODE;
+}
+
 std::optional<int> session_peer::wait(std::chrono::milliseconds timeout) {
   if (started_) return started_->wait(timeout);
   return spawned_.wait_for(timeout);

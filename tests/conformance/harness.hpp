@@ -62,6 +62,7 @@ class session_peer {
   explicit session_peer(strait::child spawned) : spawned_(std::move(spawned)) {}
 
   void kill();  // SIGKILL / TerminateProcess: what a crash looks like
+  int killed_exit_code() const noexcept;  // what the exit code is after kill()
   std::optional<int> wait(std::chrono::milliseconds timeout);
   std::uint64_t pid() const noexcept;
   strait::child& spawned() noexcept { return spawned_; }

@@ -97,11 +97,13 @@ int inherited(const args&) {
 
 // environment NAME: sends "VALUE|CURRENT DIRECTORY" ("<unset>" for no value).
 int environment(const args& a) {
-  const char* value = std::getenv(a.at(0).c_str());
+  // A copy: parent_channel() removes its variable, and Wine's C runtime then
+  // rebuilds its whole environment, freeing what getenv returned before.
+  const char* found = std::getenv(a.at(0).c_str());
+  const std::string value = found ? found : "<unset>";
   asio::io_context io;
   auto ch = parent(io);
-  ch.send(strait::buffer(std::string(value ? value : "<unset>") + "|" +
-                         std::filesystem::current_path().string()));
+  ch.send(strait::buffer(value + "|" + std::filesystem::current_path().string()));
   return wait_for_close(ch);
 }
 

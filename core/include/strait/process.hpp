@@ -80,7 +80,9 @@ class child {
   STRAIT_API strait::channel& channel() noexcept;
 
   // The parent's ends of the standard streams spawned as stdio::pipe (not
-  // open otherwise). Closing std_in() gives the child end of file.
+  // open otherwise). Closing std_in() gives the child end of file. Reading
+  // past the child's last output ends with asio's code for a closed pipe:
+  // asio::error::eof on POSIX, asio::error::broken_pipe on Windows.
   STRAIT_API asio::writable_pipe& std_in() noexcept;
   STRAIT_API asio::readable_pipe& std_out() noexcept;
   STRAIT_API asio::readable_pipe& std_err() noexcept;
