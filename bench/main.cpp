@@ -19,12 +19,12 @@
 #include <strait/strait.hpp>
 
 #include "child_process.hpp"
+#include "clients.hpp"
 #include "goals.hpp"
 #include "mechanism.hpp"
 #include "protocol.hpp"
 #include "results.hpp"
 #include "sizes.hpp"
-#include "clients.hpp"
 #include "strait_link.hpp"
 
 namespace sb = strait::bench;
@@ -63,7 +63,7 @@ constexpr const char* usage =
     "  --clients N,... instead of the rows above: N client processes against one\n"
     "                  server, 64 B round trips, for each N (e.g. 1,4,16,64);\n"
     "                  aggregate round trips/s, p50, p99 and the server's CPU time\n"
-    "                  per round trip (clients.cpp)\n"
+    "                  per round trip (clients.cpp); not in --json/--csv yet\n"
     "  --json/--csv F  also write the results to F\n"
     "  --plot DIR      charts (SVG and PNG, with gnuplot) and their data into DIR\n";
 
