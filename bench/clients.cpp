@@ -529,8 +529,16 @@ void print_goals(const std::vector<measured_row>& rows, const std::vector<std::s
 }
 
 std::string write_chart(const std::vector<measured_row>& rows, const std::string& dir) {
-  line_chart chart{"clients", "64 B round trips/s, all clients together, by number of clients",
+  line_chart chart{"clients",
+                   fmt::format("64 B round trips/s, all clients together, by number of clients\\n"
+                               "({}; {})",
+                               cpu_description(), os_description()),
                    "client processes (log 2)", "round trips/s (log)"};
+  for (const auto& r : rows)
+    for (const auto& p : r.points)
+      if (std::none_of(chart.x_tics.begin(), chart.x_tics.end(),
+                       [&](const auto& t) { return t.second == static_cast<double>(p.clients); }))
+        chart.x_tics.emplace_back(std::to_string(p.clients), static_cast<double>(p.clients));
   for (const auto& r : rows) {
     chart_series s{r.row.label, {}};
     for (const auto& p : r.points)

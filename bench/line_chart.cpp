@@ -35,6 +35,12 @@ std::string write_line_chart(const line_chart& chart, const std::string& directo
     f << "set grid\nset key outside right top\nset termoption noenhanced\n";
     if (chart.log_x) f << "set logscale x 2\n";
     if (chart.log_y) f << "set logscale y\n";
+    if (!chart.x_tics.empty()) {
+      f << "set xtics (";
+      for (std::size_t i = 0; i < chart.x_tics.size(); ++i)
+        f << (i ? ", " : "") << "'" << chart.x_tics[i].first << "' " << chart.x_tics[i].second;
+      f << ")\n";
+    }
     f << "set xlabel '" << chart.x_label << "'\nset ylabel '" << chart.y_label << "'\n";
     f << "set title \"" << chart.title << "\"\n";
     for (const auto& [terminal, ext] :

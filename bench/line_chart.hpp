@@ -19,6 +19,7 @@ struct line_chart {
   std::string name;  // file stem: NAME.dat, NAME.gp, NAME.svg, NAME.png
   std::string title, x_label, y_label;
   bool log_x = true, log_y = true;
+  std::vector<std::pair<std::string, double>> x_tics{};  // labelled ticks; empty: gnuplot's
   std::vector<chart_series> series{};
 };
 

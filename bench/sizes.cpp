@@ -13,9 +13,12 @@ std::vector<std::size_t> size_sweep() {
 std::string write_size_charts(const run_result& result, const std::string& directory) {
   const auto tail = "\\n(" + result.host.cpu + "; " + result.host.os + ")";
   line_chart messages{"sizes-messages", "One-way stream: messages/s by message size" + tail,
-                      "message size (bytes, log 2)", "messages/s (log)"};
+                      "message size (log)", "messages/s (log)"};
   line_chart bytes{"sizes-bandwidth", "One-way stream: GB/s by message size" + tail,
-                   "message size (bytes, log 2)", "GB/s (log)"};
+                   "message size (log)", "GB/s (log)"};
+  for (const auto size : size_sweep())
+    for (auto* chart : {&messages, &bytes})
+      chart->x_tics.emplace_back(size_text(size), static_cast<double>(size));
   for (const auto& r : result.throughput_rows) {
     if (r.repeats == 0 || !r.error.empty() || r.skipped) continue;
     for (auto* chart : {&messages, &bytes}) {
