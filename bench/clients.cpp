@@ -423,8 +423,11 @@ const point* find_point(const std::vector<measured_row>& rows, const std::string
   return nullptr;
 }
 
-// The floor of a strait row: the raw echo server on the same mechanism.
-std::string floor_of(const std::string& label) {
+// The floor of a strait row: the raw echo server on the same mechanism (a
+// thread-per-client row has its transport's floor too).
+std::string floor_of(std::string label) {
+  constexpr std::string_view threads_suffix = " threads";
+  if (label.ends_with(threads_suffix)) label.resize(label.size() - threads_suffix.size());
   for (const auto& f : raw_echo_floors())
     if (std::find(f.floor_for.begin(), f.floor_for.end(), label) != f.floor_for.end())
       return f.label;
