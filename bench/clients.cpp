@@ -381,6 +381,8 @@ point measure(const sweep_row& row, std::size_t clients, const clients_settings&
     p.error = e.what();
   }
   std::vector<std::int64_t> all;
+  // Each file is closed before it is removed (Windows will not remove an open file).
+  std::error_code ignored;
   for (const auto& file : files) {
     std::ifstream f(file, std::ios::binary);
     client_header h;
@@ -393,14 +395,15 @@ point measure(const sweep_row& row, std::size_t clients, const clients_settings&
       p.late += h.late;
       all.insert(all.end(), samples.begin(), samples.end());
     }
-    std::filesystem::remove(file);
+    f.close();
+    std::filesystem::remove(file, ignored);
   }
   {
     std::ifstream f(temp_file(stem, "server"));
     double echoes = 0, cpu = -1;
     if (f >> echoes >> cpu && echoes > 0 && cpu >= 0) p.server_cpu_us = cpu * 1e6 / echoes;
-    std::filesystem::remove(temp_file(stem, "server"));
   }
+  std::filesystem::remove(temp_file(stem, "server"), ignored);
   if (!all.empty()) {
     std::vector<nanoseconds> samples(all.size());
     std::transform(all.begin(), all.end(), samples.begin(), [](auto v) { return nanoseconds(v); });
