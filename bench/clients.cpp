@@ -37,16 +37,13 @@ namespace {
 using namespace std::chrono_literals;
 using std::chrono::nanoseconds;
 
-constexpr std::size_t message_size = 64;
-constexpr std::string_view async_server = "strait-async";
-constexpr std::string_view threads_server = "strait-threads";
 constexpr std::size_t goal_clients = 16;
 
 // ---- one row of the sweep ---------------------------------------------------
 
 struct sweep_row {
   std::string label;
-  std::string server;  // a raw floor's label, async_server or threads_server
+  std::string server;  // a raw floor's label, clients_async_server or clients_threads_server
   std::string client;  // a raw mechanism's name, or "strait"
   std::string scheme;  // strait rows
   std::optional<shm_waiting> shm{};
@@ -68,14 +65,14 @@ std::vector<sweep_row> choose_rows(const clients_settings& settings,
       // Both policies: with more clients than cores a spinning waiter takes
       // the CPU the server needs, so block is the one judged then (goals).
       for (const auto w : {wait_strategy::adaptive, wait_strategy::block})
-        rows.push_back({fmt::format("{} {}", name, wait_name(w)), std::string(async_server),
+        rows.push_back({fmt::format("{} {}", name, wait_name(w)), std::string(clients_async_server),
                         "strait", std::string(scheme),
                         shm_waiting{w, settings.shm_spin_time}});
       continue;
     }
-    rows.push_back({name, std::string(async_server), "strait", std::string(scheme)});
+    rows.push_back({name, std::string(clients_async_server), "strait", std::string(scheme)});
     threaded.push_back(
-        {name + " threads", std::string(threads_server), "strait", std::string(scheme)});
+        {name + " threads", std::string(clients_threads_server), "strait", std::string(scheme)});
   }
   rows.insert(rows.end(), threaded.begin(), threaded.end());
   if (!settings.only.empty())
@@ -89,238 +86,6 @@ std::vector<sweep_row> choose_rows(const clients_settings& settings,
 
 std::vector<std::string> shm_arguments(const sweep_row& r) {
   return r.shm ? shm_waiting_arguments(*r.shm) : std::vector<std::string>{};
-}
-
-// ---- the client process -----------------------------------------------------
-
-// A strait client without the bench protocol's hello: the server is a plain
-// echo server.
-class strait_client final : public link {
- public:
-  strait_client(const std::string& url, const std::optional<shm_waiting>& w) {
-    strait::connect_options options;
-    options.timeout = 1s;
-    if (w) {
-      options.shm_wait = w->wait;
-      options.shm_spin_time = w->spin_time;
-    }
-    std::error_code last;
-    retry_until_ready(
-        [&] {
-          channel_ = strait::connect(io_, url, options, last);
-          return !last;
-        },
-        "connect " + url);
-    channel_.set_send_timeout(link_timeout);
-    channel_.set_receive_timeout(link_timeout);
-  }
-
-  void send(const std::byte* data, std::size_t size) override {
-    std::error_code ec;
-    channel_.send(asio::buffer(data, size), ec);
-    if (ec) throw bench_error("send: " + ec.message());
-  }
-  void receive(std::byte* data, std::size_t size) override {
-    std::error_code ec;
-    const auto got = channel_.receive(asio::buffer(data, size), ec);
-    if (ec) throw bench_error("receive: " + ec.message());
-    if (got != size) throw bench_error(fmt::format("{} B echoed, {} B sent", got, size));
-  }
-
- private:
-  asio::io_context io_;
-  strait::channel channel_;
-};
-
-// What a client writes for the runner: a header, then one sample per round trip.
-struct client_header {
-  std::uint64_t window_ns = 0;  // from its first timed round trip to its last
-  std::uint64_t late = 0;       // 1: it was not ready at the start time
-  std::uint64_t count = 0;
-};
-
-std::optional<shm_waiting> parse_shm(const std::vector<std::string>& args, std::size_t from) {
-  std::optional<shm_waiting> shm;
-  for (std::size_t i = from; i + 1 < args.size(); i += 2) {
-    shm_waiting w = shm.value_or(shm_waiting{});
-    if (!parse_shm_argument(args[i], args[i + 1], w))
-      throw std::invalid_argument("bad option " + args[i]);
-    shm = w;
-  }
-  return shm;
-}
-
-// --clients-client MECHANISM ADDRESS START_NS SECONDS FILE [shm options]
-int run_client(const std::vector<std::string>& args) {
-  if (args.size() < 6) throw std::invalid_argument("bad --clients-client");
-  const auto shm = parse_shm(args, 6);
-  std::unique_ptr<link> l;
-  if (args[1] == "strait") {
-    l = std::make_unique<strait_client>(args[2], shm);
-  } else {
-    const auto* m = find_mechanism(args[1]);
-    if (!m) throw std::invalid_argument("no mechanism named " + args[1]);
-    l = m->connect(args[2]);
-  }
-  std::array<std::byte, message_size> out{}, in{};
-  std::uint64_t sequence = 0;
-  auto round_trip = [&] {  // every echo is checked: a lost or mixed-up message fails the row
-    ++sequence;
-    std::memcpy(out.data(), &sequence, sizeof sequence);
-    l->send(out.data(), out.size());
-    l->receive(in.data(), in.size());
-    if (in != out) throw bench_error("the echo differs from the message sent");
-  };
-  for (int i = 0; i < 50; ++i) round_trip();  // warm-up, before the common start
-
-  const std::chrono::system_clock::time_point start{
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          nanoseconds(std::stoll(args[3])))};
-  const auto window = std::chrono::duration_cast<nanoseconds>(
-      std::chrono::duration<double>(std::stod(args[4])));
-  client_header header;
-  header.late = std::chrono::system_clock::now() > start + 20ms ? 1 : 0;
-  std::this_thread::sleep_until(start);
-  // The common end time, on the steady clock from here.
-  const auto end = std::chrono::steady_clock::now() + (start + window - std::chrono::system_clock::now());
-  std::vector<std::int64_t> samples;
-  samples.reserve(1 << 16);
-  const auto first = std::chrono::steady_clock::now();
-  auto last = first;
-  while (last < end) {
-    const auto t0 = std::chrono::steady_clock::now();
-    round_trip();
-    last = std::chrono::steady_clock::now();
-    samples.push_back(std::chrono::duration_cast<nanoseconds>(last - t0).count());
-  }
-  header.window_ns = static_cast<std::uint64_t>(std::chrono::duration_cast<nanoseconds>(last - first).count());
-  header.count = samples.size();
-  l.reset();  // closes: the server counts this client done
-
-  std::ofstream f(args[5], std::ios::binary);
-  f.write(reinterpret_cast<const char*>(&header), sizeof header);
-  f.write(reinterpret_cast<const char*>(samples.data()),
-          static_cast<std::streamsize>(samples.size() * sizeof(std::int64_t)));
-  if (!f) throw bench_error("cannot write " + args[5]);
-  return 0;
-}
-
-// ---- the server process -----------------------------------------------------
-
-bool is_clean_end(const std::error_code& ec) { return ec == strait::errc::broken_pipe; }
-
-// The server a user writes: one io_context, async_accept, and per client a
-// chain of async_receive then async_send.
-class async_echo_server {
- public:
-  async_echo_server(const std::string& url, const listen_options& options, std::size_t clients)
-      : listener_(strait::listen(io_, url, options)), wanted_(clients) {}
-
-  std::uint64_t run() {
-    accept_next();
-    io_.run();
-    if (!error_.empty()) throw bench_error(error_);
-    return echoes_;
-  }
-
- private:
-  struct session {
-    strait::channel channel;
-    std::array<std::byte, message_size> buffer{};
-  };
-
-  void accept_next() {
-    listener_.async_accept([this](std::error_code ec, strait::channel ch) {
-      if (ec) return fail("accept: " + ec.message());
-      receive(std::make_shared<session>(session{std::move(ch), {}}));
-      if (++accepted_ < wanted_) accept_next();
-    });
-  }
-
-  void receive(std::shared_ptr<session> s) {
-    auto& buffer = s->buffer;
-    s->channel.async_receive(asio::buffer(buffer), [this, s](std::error_code ec, std::size_t n) {
-      if (ec) return end(ec);
-      s->channel.async_send(asio::buffer(s->buffer.data(), n),
-                            [this, s](std::error_code send_ec, std::size_t) {
-                              if (send_ec) return end(send_ec);
-                              ++echoes_;
-                              receive(s);
-                            });
-    });
-  }
-
-  void end(const std::error_code& ec) {
-    if (!is_clean_end(ec)) return fail("echo: " + ec.message());
-    if (++closed_ == wanted_) io_.stop();  // the listener may keep work queued
-  }
-
-  void fail(std::string what) {
-    error_ = std::move(what);
-    io_.stop();
-  }
-
-  asio::io_context io_;
-  strait::listener listener_;
-  std::size_t wanted_, accepted_ = 0, closed_ = 0;
-  std::uint64_t echoes_ = 0;
-  std::string error_;
-};
-
-// The other natural server: a thread per client, blocking calls.
-std::uint64_t serve_threads(const std::string& url, const listen_options& options,
-                            std::size_t clients) {
-  asio::io_context io;
-  auto listener = strait::listen(io, url, options);
-  listener.set_accept_timeout(link_timeout);
-  std::atomic<std::uint64_t> echoes{0};
-  std::atomic<bool> failed{false};
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < clients; ++i) {
-    threads.emplace_back([&echoes, &failed, ch = listener.accept()]() mutable {
-      ch.set_send_timeout(link_timeout);
-      ch.set_receive_timeout(link_timeout);
-      std::array<std::byte, message_size> buffer{};
-      std::uint64_t mine = 0;
-      for (;;) {
-        std::error_code ec;
-        const auto n = ch.receive(asio::buffer(buffer), ec);
-        if (!ec) ch.send(asio::buffer(buffer.data(), n), ec);
-        if (ec) {
-          if (!is_clean_end(ec)) failed = true;
-          break;
-        }
-        ++mine;
-      }
-      echoes += mine;
-    });
-  }
-  for (auto& t : threads) t.join();
-  if (failed) throw bench_error("a server thread's echo failed");
-  return echoes;
-}
-
-// --clients-server SERVER ADDRESS CLIENTS FILE [shm options]
-int run_server(const std::vector<std::string>& args) {
-  if (args.size() < 5) throw std::invalid_argument("bad --clients-server");
-  const auto clients = static_cast<std::size_t>(std::stoul(args[3]));
-  const auto shm = parse_shm(args, 5);
-  listen_options options;
-  if (shm) {
-    options.shm_wait = shm->wait;
-    options.shm_spin_time = shm->spin_time;
-  }
-  std::uint64_t echoes = 0;
-  if (args[1] == async_server)
-    echoes = async_echo_server(args[2], options, clients).run();
-  else if (args[1] == threads_server)
-    echoes = serve_threads(args[2], options, clients);
-  else
-    echoes = serve_raw_echo(args[1], args[2], clients);
-  std::ofstream f(args[4]);
-  f << echoes << ' ' << fmt::format("{:.9f}", process_cpu_seconds()) << '\n';
-  if (!f) throw bench_error("cannot write " + args[4]);
-  return 0;
 }
 
 // ---- the runner ---------------------------------------------------------------
@@ -570,13 +335,6 @@ std::vector<std::size_t> parse_client_counts(const std::string& text) {
   return out;
 }
 
-bool is_clients_role(const std::string& role) {
-  return role == "--clients-server" || role == "--clients-client";
-}
-
-int run_clients_role(const std::vector<std::string>& args) {
-  return args[0] == "--clients-server" ? run_server(args) : run_client(args);
-}
 
 int run_clients_sweep(const std::vector<std::size_t>& counts, const clients_settings& settings) {
   std::vector<std::string> notes;

@@ -2,7 +2,8 @@
 // N client processes each do 64 B round trips against one server process for
 // the same time window; the report is the aggregate round trips/s, the p50
 // and p99 over every round trip of every client, and the server's CPU time
-// per round trip it echoed (clients.cpp; the raw epoll floors and the CPU
+// per round trip it echoed (the runner: clients.cpp; the child processes:
+// clients_roles.cpp; the raw epoll floors and the CPU
 // clock are clients_<platform>.cpp).
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace strait::bench {
@@ -33,6 +35,20 @@ int run_clients_sweep(const std::vector<std::size_t>& counts, const clients_sett
 // ...`; true when `role` is one of them.
 bool is_clients_role(const std::string& role);
 int run_clients_role(const std::vector<std::string>& args);
+
+// ---- between the runner and its child processes (clients_roles.cpp) --------
+
+inline constexpr std::size_t clients_message_size = 64;
+// The strait servers of --clients-server (any other name is a raw floor's label).
+inline constexpr std::string_view clients_async_server = "strait-async";
+inline constexpr std::string_view clients_threads_server = "strait-threads";
+
+// What a client writes for the runner: a header, then one sample per round trip.
+struct client_header {
+  std::uint64_t window_ns = 0;  // from its first timed round trip to its last
+  std::uint64_t late = 0;       // 1: it was not ready at the start time
+  std::uint64_t count = 0;
+};
 
 // ---- platform part (clients_<platform>.cpp) -------------------------------
 
