@@ -19,10 +19,12 @@
 #include <strait/strait.hpp>
 
 #include "child_process.hpp"
+#include "clients.hpp"
 #include "goals.hpp"
 #include "mechanism.hpp"
 #include "protocol.hpp"
 #include "results.hpp"
+#include "sizes.hpp"
 #include "strait_link.hpp"
 
 namespace sb = strait::bench;
@@ -34,6 +36,7 @@ constexpr const char* usage =
     "usage: strait-bench [--quick] [--iterations N] [--repeats R] [--budget SECONDS]\n"
     "                    [--rounds N] [--pin CLIENT_CPU,SERVER_CPU] [--only WORD]...\n"
     "                    [--shm-spin-time MICROSECONDS] [--think-time MICROSECONDS]\n"
+    "                    [--sizes] [--clients N,N...]\n"
     "                    [--json FILE] [--csv FILE] [--plot DIR] [URL...]\n"
     "\n"
     "Measures round-trip latency (64 B, 1 KiB, 4 KiB) and one-way throughput\n"
@@ -54,6 +57,13 @@ constexpr const char* usage =
     "                  strait::default_shm_spin_time; 0 sleeps at once like block)\n"
     "  --think-time US how long the slow peer of the \"peer thinks\" rows waits before it\n"
     "                  answers (default: twice the spin budget, at least 100 µs)\n"
+    "  --sizes         the one-way stream at 64 B, 1 KiB, 4 KiB, 64 KiB, 1 MiB and\n"
+    "                  16 MiB instead of 64 B, 4 KiB, 1 MiB (sizes over a transport's\n"
+    "                  maximum are skipped, with the reason)\n"
+    "  --clients N,... instead of the rows above: N client processes against one\n"
+    "                  server, 64 B round trips, for each N (e.g. 1,4,16,64);\n"
+    "                  aggregate round trips/s, p50, p99 and the server's CPU time\n"
+    "                  per round trip (clients.cpp); not in --json/--csv yet\n"
     "  --json/--csv F  also write the results to F\n"
     "  --plot DIR      charts (SVG and PNG, with gnuplot) and their data into DIR\n";
 
@@ -63,6 +73,8 @@ struct options {
   double warmup_seconds = 0.1;
   std::vector<std::size_t> latency_sizes{64, 1024, 4096};
   std::vector<std::size_t> throughput_sizes{64, 4096, 1 << 20};
+  bool size_sweep = false;                  // --sizes
+  std::vector<std::size_t> client_counts;  // --clients: the clients sweep instead
   std::vector<std::string> urls, only;
   std::string json_file, csv_file, plot_dir;
 };
@@ -482,6 +494,8 @@ int run(options opt) {
   if (!opt.json_file.empty()) sb::write_json(result, opt.json_file);
   if (!opt.csv_file.empty()) sb::write_csv(result, opt.csv_file);
   if (!opt.plot_dir.empty()) fmt::print("{}\n", sb::write_plots(result, opt.plot_dir));
+  if (!opt.plot_dir.empty() && opt.size_sweep)
+    fmt::print("{}\n", sb::write_size_charts(result, opt.plot_dir));
   return result.failed ? 1 : 0;
 }
 
@@ -518,6 +532,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (!args.empty() && args[0] == "--serve") return serve(args);
+    if (!args.empty() && sb::is_clients_role(args[0])) return sb::run_clients_role(args);
 
     options opt;
     const bool quick = std::find(args.begin(), args.end(), "--quick") != args.end();
@@ -553,6 +568,11 @@ int main(int argc, char** argv) {
         opt.settings.shm_spin_time = sb::parse_microseconds(value());
       } else if (a == "--think-time" && has_value) {
         opt.think_time = sb::parse_microseconds(value());
+      } else if (a == "--sizes") {
+        opt.throughput_sizes = sb::size_sweep();
+        opt.size_sweep = true;
+      } else if (a == "--clients" && has_value) {
+        opt.client_counts = sb::parse_client_counts(value());
       } else if (a == "--json" && has_value) {
         opt.json_file = value();
       } else if (a == "--csv" && has_value) {
@@ -572,6 +592,13 @@ int main(int argc, char** argv) {
     }
     opt.settings.think_time = opt.think_time.value_or(
         std::max<std::chrono::nanoseconds>(100us, 2 * opt.settings.shm_spin_time));
+    if (!opt.client_counts.empty())
+      return sb::run_clients_sweep(
+          opt.client_counts, {.window_seconds = std::max(0.25, opt.settings.budget_seconds),
+                              .only = opt.only,
+                              .shm_spin_time = opt.settings.shm_spin_time,
+                              .command = opt.settings.command,
+                              .plot_dir = opt.plot_dir});
     return run(std::move(opt));
   } catch (const std::exception& e) {
     fmt::print(stderr, "strait-bench{}: {}\n", args.empty() ? "" : " " + args[0], e.what());
