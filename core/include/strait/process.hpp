@@ -46,7 +46,9 @@ enum class stdio {
 
 struct spawn_options {
   // The child's environment as NAME=VALUE entries; unset: the parent's.
-  // The variable that names the channel's end is added either way.
+  // The variable that names the channel's end is added either way. On
+  // Windows keep SystemRoot in a list of your own: without it a child's
+  // Winsock (tcp://, and so many programs) fails to start.
   std::optional<std::vector<std::string>> environment;
   // Where the child starts; empty: the parent's current directory.
   std::string working_directory;
