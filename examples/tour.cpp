@@ -3,8 +3,8 @@
 // For each transport, tour starts an echo server in a child process (itself,
 // run with --serve), connects to it, sends messages of several sizes, checks
 // every reply byte for byte and times the round trips. It prints one row per
-// transport and exits with 0 only when every row is ok. A mailslot is
-// one-way, so its replies come back through a second mailslot of tour's.
+// transport and exits with 0 only when every row is ok. A mailslot and
+// copydata:// are one-way, so their replies come back through a mailslot of tour's.
 //
 //   tour                                          the tour
 //   tour --serve URL READY_FILE [REPLY_URL N]     (internal) the child: serve one
@@ -50,6 +50,9 @@ const transport transports[] = {
     {"mailslot", [] { return "mailslot://" + unique_name("tour"); }, true,
      strait::mailslot_size_limit},
     {"shm", [] { return "shm://" + unique_name("tour"); }},
+    // One-way too; its replies come back through a mailslot, hence the mailslot's limit.
+    {"copydata", [] { return "copydata://" + unique_name("tour"); }, true,
+     strait::mailslot_size_limit},
 };
 
 constexpr std::size_t message_sizes[] = {0, 64, 4 << 10, 64 << 10, 1 << 20};
@@ -88,7 +91,7 @@ int serve(const std::string& url, const fs::path& ready_file) {
   }
 }
 
-// A one-way transport (mailslot): `count` messages in through the listener's
+// A one-way transport (mailslot, copydata): `count` messages in through the listener's
 // one channel, each one back through a writer of `reply_url`.
 int serve_one_way(const std::string& url, const fs::path& ready_file, const std::string& reply_url,
                   int count) {

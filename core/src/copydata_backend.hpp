@@ -51,8 +51,9 @@ class copydata_inbox {
 
   // Pump: waits until the inbox has room; false once the reader closes.
   bool wait_for_room();
-  // Pump: queues a message (after wait_for_room); a waiting receive takes it.
-  void put(copydata_entry entry);
+  // Pump: queues a message (after wait_for_room); a waiting receive takes
+  // it. False when the reader is closing: the message is not taken.
+  bool put(copydata_entry entry);
 
  private:
   friend class copydata_reader;

@@ -19,15 +19,17 @@ bool copydata_inbox::wait_for_room() {
   return !closing_;
 }
 
-void copydata_inbox::put(copydata_entry entry) {
+bool copydata_inbox::put(copydata_entry entry) {
   std::lock_guard lock(mutex_);
-  if (closing_) return;
+  if (closing_) return false;
   queued_.push_back(std::move(entry));
   changed_.notify_all();
-  if (!waiting_) return;
-  std::error_code ec;
-  const std::size_t n = hand_out(waiting_buffer_, ec);
-  complete_waiting(ec, n);
+  if (waiting_) {
+    std::error_code ec;
+    const std::size_t n = hand_out(waiting_buffer_, ec);
+    complete_waiting(ec, n);
+  }
+  return true;
 }
 
 std::size_t copydata_inbox::hand_out(asio::mutable_buffer buffer, std::error_code& ec) {

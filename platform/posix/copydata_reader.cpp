@@ -75,8 +75,7 @@ class copydata_session : public std::enable_shared_from_this<copydata_session> {
   void deliver() {
     // Blocks the pump while the inbox is full: no writer is answered, as no
     // sent message is taken by a Windows window thread that is not pumping.
-    if (!inbox_->wait_for_room() || writer_gave_up()) return;
-    inbox_->put(std::move(entry_));
+    if (!inbox_->wait_for_room() || writer_gave_up() || !inbox_->put(std::move(entry_))) return;
     answer_ = static_cast<std::uint8_t>(copydata_answer::queued);
     asio::async_write(socket_, asio::buffer(&answer_, 1),
                       [self = shared_from_this()](std::error_code ec, std::size_t) {

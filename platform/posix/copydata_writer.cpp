@@ -131,7 +131,7 @@ class posix_copydata_writer final : public copydata_writer,
       case copydata_answer::too_large: return make_error_code(errc::message_too_large);
     }
     socket_.reset();
-    return make_error_code(errc::io_error);  // not a strait reader's answer
+    return make_error_code(errc::protocol_error);  // not a strait reader's answer
   }
 
   void read_answer(std::shared_ptr<size_completion> op, std::size_t size) {
