@@ -152,8 +152,11 @@ TEST_CASE("C8.receive_times_out_and_cancel_loses_nothing", "[copydata]") {
   auto peer = start_peer("write", {url, "2"});
   auto first = s.reader.async_receive(asio::use_future);
   s.io.restart();
+  // use_future's handler keeps no work on the io_context: this guard does.
+  auto busy = asio::make_work_guard(s.io);
   std::thread runner([&] { s.io.run(); });
   CHECK(first.get() == ct::message(0));
+  busy.reset();
   runner.join();
   CHECK(s.reader.receive() == ct::message(1));
   CHECK(exit_code(peer) == 0);
