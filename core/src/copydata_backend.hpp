@@ -54,10 +54,11 @@ class copydata_inbox {
   // Pump: queues a message (after wait_for_room); a waiting receive takes
   // it. False when the reader is closing: the message is not taken.
   bool put(copydata_entry entry);
+  // The waiting receive, taken away (drop_at_shutdown.hpp).
+  size_completion take_waiting();
 
  private:
   friend class copydata_reader;
-  friend class copydata_shutdown;
 
   // Hands out the front message into `buffer`; more_data keeps the rest (C3).
   std::size_t hand_out(asio::mutable_buffer buffer, std::error_code& ec);

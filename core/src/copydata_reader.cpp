@@ -4,10 +4,10 @@
 #include <cstring>
 #include <utility>
 
-#include <asio/execution_context.hpp>
 #include <asio/post.hpp>
 
 #include "copydata_backend.hpp"
+#include "drop_at_shutdown.hpp"
 
 namespace strait::detail {
 
@@ -50,46 +50,14 @@ std::size_t copydata_inbox::hand_out(asio::mutable_buffer buffer, std::error_cod
   return left;
 }
 
+size_completion copydata_inbox::take_waiting() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(waiting_, {});
+}
+
 void copydata_inbox::complete_waiting(std::error_code ec, std::size_t n) {
   asio::post(executor_, [done = std::exchange(waiting_, {}), ec, n]() mutable { done(ec, n); });
 }
-
-// Destroying an io_context shuts its services down, and on Windows its
-// scheduler then waits until no work is outstanding: a receive left waiting
-// for a message holds work (bind_completion), so a program that stopped its
-// io_context with one pending would hang at exit. At shutdown this service
-// drops such receives, uncalled, as asio's services do with their handlers
-// (as mailslot's pending_reads does).
-class copydata_shutdown final : public asio::execution_context::service {
- public:
-  static inline asio::execution_context::id id;
-
-  explicit copydata_shutdown(asio::execution_context& context) : service(context) {}
-
-  void track(const std::shared_ptr<copydata_inbox>& inbox) {
-    std::lock_guard hold(mutex_);
-    std::erase_if(inboxes_, [](const auto& weak) { return weak.expired(); });
-    inboxes_.push_back(inbox);
-  }
-
-  void shutdown() override {
-    std::lock_guard hold(mutex_);
-    for (const auto& weak : inboxes_) {
-      const auto inbox = weak.lock();
-      if (!inbox) continue;
-      size_completion dropped;
-      {
-        std::lock_guard inbox_lock(inbox->mutex_);
-        dropped = std::exchange(inbox->waiting_, {});
-      }
-    }  // `dropped` goes outside the inbox's lock: it releases the work
-    inboxes_.clear();
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::weak_ptr<copydata_inbox>> inboxes_;
-};
 
 // ---- reader -----------------------------------------------------------------
 
@@ -97,7 +65,7 @@ copydata_reader::copydata_reader(asio::io_context& io, std::string url,
                                  std::shared_ptr<copydata_inbox> inbox,
                                  std::unique_ptr<copydata_pump> pump)
     : io_(io), url_(std::move(url)), inbox_(std::move(inbox)), pump_(std::move(pump)) {
-  asio::use_service<copydata_shutdown>(io).track(inbox_);
+  asio::use_service<drop_at_shutdown<copydata_inbox>>(io).track(inbox_);  // programs exit
 }
 
 std::uintptr_t copydata_reader::last_data() const {

@@ -15,7 +15,7 @@
 // completes at once; the read goes on and its message is kept for the next
 // receive (C8). Closing wakes the helper with an empty message to itself.
 // The receive the helper reads for is dropped when the io_context shuts down
-// (pending_reads), as asio's own services drop their handlers.
+// (drop_at_shutdown.hpp), as asio's own services drop their handlers.
 // Wine also reports a zero-length message as ERROR_BROKEN_PIPE, which a
 // mailslot server handle cannot otherwise get: it reads as an empty message.
 #include <windows.h>
@@ -29,9 +29,9 @@
 #include <utility>
 #include <vector>
 
-#include <asio/execution_context.hpp>
 #include <asio/post.hpp>
 
+#include "drop_at_shutdown.hpp"
 #include "handle.hpp"
 #include "mailslot.hpp"
 #include "mailslot_backend.hpp"
@@ -68,6 +68,11 @@ struct slot_state {
   bool want = false;            // the helper should read
   bool reading = false;         // the helper is in a read
   bool closing = false;
+
+  message_completion take_waiting() {
+    std::lock_guard hold(mutex);
+    return std::exchange(waiting, {});
+  }
 
   // One whole message, waiting up to `until`. Called by one thread at a time.
   std::vector<std::byte> read_one(HANDLE event, deadline until, std::error_code& ec) {
@@ -171,43 +176,6 @@ void helper_main(std::shared_ptr<slot_state> s, asio::io_context& io, unique_han
     }
   }
 }
-
-// Destroying an io_context shuts its services down, and on Windows its
-// scheduler then waits until no work is outstanding. A receive the helper
-// reads for holds work (bind_completion) until a message comes, so a program
-// that ended with io.stop() and a receive pending hung at exit (strait
-// listen mailslot://... --count N did). At shutdown this service drops such
-// receives, uncalled, as asio's services do with their handlers.
-class pending_reads final : public asio::execution_context::service {
- public:
-  static inline asio::execution_context::id id;
-
-  explicit pending_reads(asio::execution_context& context) : service(context) {}
-
-  void track(const std::shared_ptr<slot_state>& state) {
-    std::lock_guard hold(mutex_);
-    std::erase_if(states_, [](const auto& s) { return s.expired(); });
-    states_.push_back(state);
-  }
-
-  void shutdown() override {
-    std::lock_guard hold(mutex_);
-    for (const auto& weak : states_) {
-      const auto s = weak.lock();
-      if (!s) continue;
-      message_completion dropped;
-      {
-        std::lock_guard state_lock(s->mutex);
-        dropped = std::exchange(s->waiting, {});
-      }
-    }  // `dropped` goes outside the state's lock: it releases the work
-    states_.clear();
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::weak_ptr<slot_state>> states_;
-};
 
 class win32_mailslot_reader final : public mailslot_reader {
  public:
@@ -395,7 +363,7 @@ std::shared_ptr<mailslot_reader> create_local_mailslot(asio::io_context& io,
   if (!security) return nullptr;
   auto state = std::make_shared<slot_state>();
   state->max_message_size = max_message_size;
-  asio::use_service<pending_reads>(io).track(state);
+  asio::use_service<drop_at_shutdown<slot_state>>(io).track(state);
   // The native maximum too, so that Windows refuses larger writes of plain
   // Win32 writers; the wait is set per read.
   state->slot.reset(::CreateMailslotW(mailslot_path(name).c_str(),

@@ -13,6 +13,7 @@
 
 #include "catch.hpp"
 #include "child_process.hpp"
+#include "connect_when_served.hpp"
 #include "traffic.hpp"
 
 namespace {
@@ -43,19 +44,6 @@ struct served {
     reader.set_receive_timeout(io_timeout);
   }
 };
-
-// A writer of a reader another process is still starting (not_found until it is up).
-strait::channel connect_when_served(asio::io_context& io, const std::string& url) {
-  const auto until = std::chrono::steady_clock::now() + io_timeout;
-  for (;;) {
-    std::error_code ec;
-    auto ch = strait::connect(io, url, {}, ec);
-    if (!ec) return ch;
-    if (ec != strait::errc::not_found || std::chrono::steady_clock::now() > until)
-      throw std::system_error(ec, "cannot connect to " + url);
-    std::this_thread::sleep_for(20ms);
-  }
-}
 
 }  // namespace
 
@@ -124,7 +112,7 @@ TEST_CASE("C7.crashed_readers_name_is_reclaimed", "[copydata]") {
   auto peer = start_peer("listen", {url});
   {
     asio::io_context io;
-    connect_when_served(io, url);  // the peer serves it
+    strait::test::connect_when_served(io, url);  // the peer serves it
   }
   peer.kill();
   REQUIRE(peer.wait(io_timeout) == strait::test::killed_exit_code);
@@ -180,7 +168,7 @@ TEST_CASE("C9.over_the_writers_maximum_is_message_too_large", "[copydata]") {
   const auto url = fresh_url();
   auto peer = start_peer("read-one", {url});
   asio::io_context io;
-  auto w = connect_when_served(io, url);
+  auto w = strait::test::connect_when_served(io, url);
   strait::connect_options o;
   o.max_message_size = 10;
   auto small = strait::connect(io, url, o);
@@ -197,7 +185,7 @@ TEST_CASE("C8.a_reader_that_does_not_read_times_the_writer_out", "[copydata]") {
   const auto control = fresh_url();
   auto peer = start_peer("hold", {url, control});
   asio::io_context io;
-  auto w = connect_when_served(io, url);
+  auto w = strait::test::connect_when_served(io, url);
   w.set_send_timeout(io_timeout);
   for (std::size_t i = 0; i < strait::copydata_queue_limit; ++i)
     REQUIRE_NOTHROW(w.send(asio::buffer(ct::message(i))));
@@ -206,7 +194,7 @@ TEST_CASE("C8.a_reader_that_does_not_read_times_the_writer_out", "[copydata]") {
   std::error_code ec;
   w.send(asio::buffer(ct::message(strait::copydata_queue_limit)), ec);
   CHECK(ec == strait::errc::timed_out);
-  connect_when_served(io, control).send(strait::buffer("drain"));
+  strait::test::connect_when_served(io, control).send(strait::buffer("drain"));
   CHECK(exit_code(peer) == 0);  // it found exactly the confirmed messages
 }
 
@@ -214,7 +202,7 @@ TEST_CASE("C4.a_vanished_reader_is_broken_pipe", "[copydata]") {
   const auto url = fresh_url();
   auto peer = start_peer("read-one", {url});
   asio::io_context io;
-  auto w = connect_when_served(io, url);
+  auto w = strait::test::connect_when_served(io, url);
   w.set_send_timeout(io_timeout);
   w.send(asio::buffer(ct::message(0)));
   REQUIRE(exit_code(peer) == 0);

@@ -10,6 +10,7 @@
 
 #include "catch.hpp"
 #include "child_process.hpp"
+#include "connect_when_served.hpp"
 #include "traffic.hpp"
 
 namespace {
@@ -24,18 +25,10 @@ strait::test::child_process start_plain(std::string_view role, const std::vector
   return strait::test::start_beside("plain_copydata_peer", role, args);
 }
 
-// A writer to a window a plain program is still creating.
+// A writer to a window a plain program is still creating (not_found until it is up).
 strait::channel connect_when_shown(asio::io_context& io, const std::string& url,
-                                   strait::connect_options options = {}) {
-  const auto until = std::chrono::steady_clock::now() + io_timeout;
-  for (;;) {
-    std::error_code ec;
-    auto ch = strait::connect(io, url, options, ec);
-    if (!ec) return ch;
-    if (ec != strait::errc::not_found || std::chrono::steady_clock::now() > until)
-      throw std::system_error(ec, "cannot connect to " + url);
-    std::this_thread::sleep_for(20ms);
-  }
+                                   const strait::connect_options& options = {}) {
+  return strait::test::connect_when_served(io, url, io_timeout, options);
 }
 
 }  // namespace
@@ -63,7 +56,9 @@ TEST_CASE("interop.a_title_that_does_not_match_is_not_found", "[win32]") {
   const auto class_name = strait::test::unique_name("PlainTarget");
   auto peer = start_plain("window", {class_name, "Right", "1"});
   asio::io_context io;
-  auto right = connect_when_shown(io, "copydata://window/" + class_name + "/Right");
+  strait::connect_options o;
+  o.copydata_data = ct::data_of(0);
+  auto right = connect_when_shown(io, "copydata://window/" + class_name + "/Right", o);
   std::error_code ec;
   strait::connect(io, "copydata://window/" + class_name + "/Wrong", {}, ec);
   CHECK(ec == strait::errc::not_found);

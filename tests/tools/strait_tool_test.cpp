@@ -63,7 +63,7 @@ TEST_CASE("tool.send_delivers_each_argument_as_a_message", "[tool]") {
 
 // --count ends the program with the reader's next receive pending, so the
 // io_context is destroyed under it; on Windows that waited forever for the
-// receive (platform/win32/mailslot_reader.cpp, pending_reads).
+// receive (core/src/drop_at_shutdown.hpp).
 TEST_CASE("tool.listen_on_a_mailslot_stops_after_count", "[tool]") {
   const std::string url = "mailslot://" + strait::test::unique_name("tool-mailslot");
   child_process reader(tool(), {"listen", url, "--count", "1"});
