@@ -3,6 +3,7 @@
 // rules of a mailslot reader. Two processes per case: the test and
 // strait_copydata_peer. Run in both builds (POSIX sockets; Windows
 // message-only windows under Wine).
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <string>
@@ -235,4 +236,17 @@ TEST_CASE("window.not_supported_off_windows", "[copydata][posix]") {
   std::error_code ec;
   strait::connect(io, "copydata://window/Notepad", {}, ec);
   CHECK(ec == strait::errc::not_supported);
+}
+
+TEST_CASE("discovery.a_reader_is_listed_with_its_url", "[copydata]") {
+  // Lower case: Windows lists copydata names folded, as they ignore case.
+  const auto name = "copydata-listed-" + std::to_string(strait::test::current_process_id());
+  const auto url = "copydata://" + name;
+  served s(url);
+  const auto listed = strait::list_local_endpoints();
+  const auto it = std::find_if(listed.begin(), listed.end(),
+                               [&](const strait::local_endpoint& e) { return e.url == url; });
+  REQUIRE(it != listed.end());
+  CHECK(it->kind == "copydata");
+  CHECK(it->state == strait::endpoint_state::live);
 }
