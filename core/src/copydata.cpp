@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include <asio/post.hpp>
 #include <fmt/format.h>
 
 #include "copydata_backend.hpp"
@@ -66,6 +67,24 @@ std::optional<window_address> parse_window_address(std::string_view text, std::s
     if (!address.title) return std::nullopt;
   }
   return address;
+}
+
+strait::capabilities copydata_writer::capabilities() const {
+  strait::capabilities caps;
+  caps.can_receive = false;  // one-way (M1 rules)
+  caps.max_message_size = max_;
+  return caps;
+}
+
+std::size_t copydata_writer::receive(asio::mutable_buffer, deadline, std::error_code& ec) {
+  ec = make_error_code(errc::access_denied);  // M1 rules: only the reader receives
+  return 0;
+}
+
+void copydata_writer::async_receive(asio::mutable_buffer, size_completion done) {
+  asio::post(get_executor(), [done = std::move(done)]() mutable {
+    done(make_error_code(errc::access_denied), 0);
+  });
 }
 
 std::shared_ptr<channel_backend> copydata_connect(asio::io_context& io, const strait::endpoint& ep,

@@ -150,12 +150,20 @@ std::shared_ptr<channel_backend> connect_copydata_window(asio::io_context& io,
                                                          const connect_options& options,
                                                          std::error_code& ec);
 
-// Writers on every platform derive from this, for copydata_last_result().
+// Writers on every platform derive from this: one-way (M1 rules), and
+// copydata_last_result().
 class copydata_writer : public channel_backend {
  public:
+  explicit copydata_writer(std::size_t max_message_size) : max_(max_message_size) {}
+
   std::intptr_t last_result() const noexcept { return last_result_; }
 
+  strait::capabilities capabilities() const override;
+  std::size_t receive(asio::mutable_buffer, deadline, std::error_code& ec) override;
+  void async_receive(asio::mutable_buffer, size_completion done) override;
+
  protected:
+  std::size_t max_;
   std::intptr_t last_result_ = 0;
 };
 

@@ -23,19 +23,12 @@ class posix_copydata_writer final : public copydata_writer,
  public:
   posix_copydata_writer(asio::io_context& io, socket_place place, local_stream::socket socket,
                         std::string url, std::size_t max, std::uintptr_t data)
-      : io_(io), place_(std::move(place)), socket_(std::move(socket)), url_(std::move(url)),
-        max_(max), data_(data) {}
+      : copydata_writer(max), io_(io), place_(std::move(place)), socket_(std::move(socket)),
+        url_(std::move(url)), data_(data) {}
 
   ~posix_copydata_writer() override { close(); }
 
   asio::any_io_executor get_executor() const override { return io_.get_executor(); }
-
-  strait::capabilities capabilities() const override {
-    strait::capabilities caps;
-    caps.can_receive = false;  // one-way (M1 rules)
-    caps.max_message_size = max_;
-    return caps;
-  }
 
   void send(asio::const_buffer message, deadline until, std::error_code& ec) override {
     if ((ec = check(message)) || (ec = ensure_connected())) return;
@@ -69,15 +62,6 @@ class posix_copydata_writer final : public copydata_writer,
                         if (e) return self->finish_async(*op, e, 0);
                         self->read_answer(op, size);
                       });
-  }
-
-  std::size_t receive(asio::mutable_buffer, deadline, std::error_code& ec) override {
-    ec = make_error_code(errc::access_denied);  // M1 rules: only the reader receives
-    return 0;
-  }
-
-  void async_receive(asio::mutable_buffer, size_completion done) override {
-    post(std::move(done), make_error_code(errc::access_denied));
   }
 
   void cancel() override {
@@ -162,7 +146,6 @@ class posix_copydata_writer final : public copydata_writer,
   socket_place place_;
   std::optional<local_stream::socket> socket_;
   std::string url_;
-  std::size_t max_;
   std::uintptr_t data_;
   socket_timeouts timeouts_;
   std::array<std::byte, copydata_header_size> header_{};

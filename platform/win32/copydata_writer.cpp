@@ -38,17 +38,10 @@ class win32_copydata_writer final : public copydata_writer,
   // something (copydata_answer); another program's answer is only reported.
   win32_copydata_writer(asio::io_context& io, HWND window, std::string url, std::size_t max,
                         std::uintptr_t data, bool strait_reader)
-      : io_(io), window_(window), url_(std::move(url)), max_(max), data_(data),
+      : copydata_writer(max), io_(io), window_(window), url_(std::move(url)), data_(data),
         strait_reader_(strait_reader) {}
 
   asio::any_io_executor get_executor() const override { return io_.get_executor(); }
-
-  strait::capabilities capabilities() const override {
-    strait::capabilities caps;
-    caps.can_receive = false;  // one-way (M1 rules)
-    caps.max_message_size = max_;
-    return caps;
-  }
 
   void send(asio::const_buffer message, deadline until, std::error_code& ec) override {
     if ((ec = check(message))) return;
@@ -76,15 +69,6 @@ class win32_copydata_writer final : public copydata_writer,
       self->send(message, no_deadline, ec);
       self->post(std::move(done), ec, ec ? 0 : message.size());
     }).detach();
-  }
-
-  std::size_t receive(asio::mutable_buffer, deadline, std::error_code& ec) override {
-    ec = make_error_code(errc::access_denied);  // M1 rules: only the reader receives
-    return 0;
-  }
-
-  void async_receive(asio::mutable_buffer, size_completion done) override {
-    post(std::move(done), make_error_code(errc::access_denied), 0);
   }
 
   void cancel() override {}
@@ -123,7 +107,6 @@ class win32_copydata_writer final : public copydata_writer,
   asio::io_context& io_;
   HWND window_;
   std::string url_;
-  std::size_t max_;
   std::uintptr_t data_;
   bool strait_reader_;
   bool open_ = true;
