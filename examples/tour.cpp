@@ -246,8 +246,8 @@ int tour() {
     results.push_back(visit(io, t, url));
   }
   print_table(results);
-  fmt::print("\n{} sizes x {} rounds per transport (mailslots: sizes up to {} bytes, replies "
-             "through a second mailslot);\nbytes = payload sent, each echoed back and compared.\n",
+  fmt::print("\n{} sizes x {} rounds per transport (mailslot, copydata: sizes up to {} bytes, "
+             "replies through a mailslot);\nbytes = payload sent, each echoed back and compared.\n",
              std::size(message_sizes), rounds, strait::mailslot_size_limit);
   if (!skipped.empty()) fmt::print("Not in this build: {}.\n", fmt::join(skipped, ", "));
   const bool all_ok = std::all_of(results.begin(), results.end(),
