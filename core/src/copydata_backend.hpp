@@ -51,6 +51,8 @@ class copydata_inbox {
 
   // Pump: waits until the inbox has room; false once the reader closes.
   bool wait_for_room();
+  // Pump: whether it has room now (and the reader is open).
+  bool has_room();
   // Pump: queues a message (after wait_for_room); a waiting receive takes
   // it. False when the reader is closing: the message is not taken.
   bool put(copydata_entry entry);

@@ -19,6 +19,11 @@ bool copydata_inbox::wait_for_room() {
   return !closing_;
 }
 
+bool copydata_inbox::has_room() {
+  std::lock_guard lock(mutex_);
+  return !closing_ && queued_.size() < copydata_queue_limit;
+}
+
 bool copydata_inbox::put(copydata_entry entry) {
   std::lock_guard lock(mutex_);
   if (closing_) return false;

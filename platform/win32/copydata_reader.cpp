@@ -6,7 +6,7 @@
 //
 // The thread stops pumping while the inbox is full: sent messages then wait
 // in the system, and a send that times out there is withdrawn by it, never
-// delivered (C8). Messages already sent when pumping resumes are all taken,
+// delivered (C8). One PeekMessage takes every sent message that is waiting,
 // so the inbox may pass copydata_queue_limit by as many senders as were waiting.
 //
 // Anyone on the desktop may send a window a message (no DACL guards a
@@ -90,7 +90,9 @@ class win32_copydata_pump final : public copydata_pump {
       if (!inbox_->wait_for_room()) return;
       ::MsgWaitForMultipleObjectsEx(0, nullptr, INFINITE, QS_ALLINPUT, MWMO_INPUTAVAILABLE);
       MSG msg;
-      while (::PeekMessageW(&msg, nullptr, 0, 0, PM_REMOVE)) {
+      // Room is checked before each take: a sender whose message comes
+      // while the inbox is full waits (and may time out) in the system.
+      while (inbox_->has_room() && ::PeekMessageW(&msg, nullptr, 0, 0, PM_REMOVE)) {
         if (msg.message == WM_QUIT) return;
         ::DispatchMessageW(&msg);
       }
