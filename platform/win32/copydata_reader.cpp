@@ -28,6 +28,8 @@ namespace {
 
 LRESULT answer(copydata_answer a) { return static_cast<LRESULT>(a); }
 
+constexpr DWORD pump_recheck_ms = 100;
+
 class win32_copydata_pump final : public copydata_pump {
  public:
   win32_copydata_pump(const std::string& name, std::shared_ptr<copydata_inbox> inbox,
@@ -88,7 +90,10 @@ class win32_copydata_pump final : public copydata_pump {
   void pump() {
     for (;;) {
       if (!inbox_->wait_for_room()) return;
-      ::MsgWaitForMultipleObjectsEx(0, nullptr, INFINITE, QS_ALLINPUT, MWMO_INPUTAVAILABLE);
+      // Bounded: under load Wine 8 now and then leaves a sent message
+      // unannounced to this wait (a send then stalled until its timeout);
+      // a wait that ends anyway peeks and takes it.
+      ::MsgWaitForMultipleObjectsEx(0, nullptr, pump_recheck_ms, QS_ALLINPUT, MWMO_INPUTAVAILABLE);
       MSG msg;
       // Room is checked before each take: a sender whose message comes
       // while the inbox is full waits (and may time out) in the system.
