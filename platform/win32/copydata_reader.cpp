@@ -90,9 +90,9 @@ class win32_copydata_pump final : public copydata_pump {
   void pump() {
     for (;;) {
       if (!inbox_->wait_for_room()) return;
-      // Bounded: under load Wine 8 now and then leaves a sent message
-      // unannounced to this wait (a send then stalled until its timeout);
-      // a wait that ends anyway peeks and takes it.
+      // Bounded, so that a sent message this wait was not woken for is still
+      // taken: under load, Wine runs saw sends stall until their timeout now
+      // and then (cause not established; see the commit that added this).
       ::MsgWaitForMultipleObjectsEx(0, nullptr, pump_recheck_ms, QS_ALLINPUT, MWMO_INPUTAVAILABLE);
       MSG msg;
       // Room is checked before each take: a sender whose message comes
