@@ -2,7 +2,6 @@
 #pragma once
 
 #include <strait/channel.hpp>
-#include <strait/copydata.hpp>
 #include <strait/discovery.hpp>
 #include <strait/endpoint.hpp>
 #include <strait/error.hpp>
