@@ -21,8 +21,6 @@
 
 #include <strait/strait.hpp>
 
-#include "child_process.hpp"  // self_executable_path, as tour uses it
-
 using namespace std::chrono_literals;
 
 namespace {
@@ -88,7 +86,7 @@ struct pool {
   }
 };
 
-int farm_out(const std::string& program, int worker_count) {
+int farm_out(const char* program, int worker_count) {
   pool p;
   for (int i = 0; i < worker_count; ++i) {
     p.workers.push_back(strait::spawn(p.io, program, {"--worker"}));
@@ -116,11 +114,7 @@ int farm_out(const std::string& program, int worker_count) {
 int main(int argc, char** argv) {
   try {
     if (argc == 2 && argv[1] == std::string_view("--worker")) return work();
-    // Itself again, by the path the system gives: argv[0] may be a bare name,
-    // relative, or (under Wine) a Unix path whose child cannot find strait.dll.
-    if (argc <= 2)
-      return farm_out(strait::test::self_executable_path().string(),
-                      argc == 2 ? std::stoi(argv[1]) : 4);
+    if (argc <= 2) return farm_out(argv[0], argc == 2 ? std::stoi(argv[1]) : 4);
     std::fprintf(stderr, "usage: worker_pool [N]\n");
     return 2;
   } catch (const std::exception& e) {
