@@ -129,21 +129,26 @@ bool wait_for_pipe_end(strait::channel& control, std::chrono::seconds bound) {
 
 // S6: a peer that resizes the shared memory under the server. 3 when the
 // resize took effect (the server then must not crash, but the memory is not
-// protected), 0 when it was refused and the connection still works.
+// protected), 0 when it was refused and the connection still works, 4 when
+// it could not even be tried here (nothing shown either way).
 int resize(connection& c, std::size_t new_size) {
   c.answer();
   std::string why;
-  if (strait::test::resize_shared_object(c.memory->data(), c.locator, new_size, why)) {
+  const auto outcome = strait::test::resize_shared_object(c.memory->data(), c.locator, new_size, why);
+  if (outcome == strait::test::resize_outcome::resized) {
     std::fprintf(stderr, "strait_shm_hostile_client: the shared memory was resized to %zu\n",
                  new_size);
     c.wake();  // the server's receive looks at the ring now
     wait_for_pipe_end(c.control, 20s);
     return 3;
   }
-  std::fprintf(stderr, "strait_shm_hostile_client: resize refused: %s\n", why.c_str());
+  const bool refused = outcome == strait::test::resize_outcome::refused;
+  std::fprintf(stderr, "strait_shm_hostile_client: resize %s: %s\n",
+               refused ? "refused" : "not tried", why.c_str());
   c.producer().try_write("hello", 5, true);
   c.wake();
-  return wait_for_close(c);
+  const int closed = wait_for_close(c);
+  return closed == 0 && !refused ? 4 : closed;
 }
 
 int run(const std::string& role, const std::string& url) {

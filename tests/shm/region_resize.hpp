@@ -8,11 +8,17 @@
 
 namespace strait::test {
 
+enum class resize_outcome {
+  resized,    // the size changed
+  refused,    // the system refused the call that changes it (what S6 needs)
+  not_tried,  // no such call here, or the object was not found: nothing shown
+};
+
 // Sets the size of the shared object that `mapping` (an address inside a
 // shared mapping of this process) is a view of; `locator` is what the hello
-// named it by (Windows opens it by that name). True when the size changed;
-// false with `why` set when the system refused or the object was not found.
-bool resize_shared_object(const void* mapping, const std::string& locator, std::size_t new_size,
-                          std::string& why);
+// named it by (Windows opens it by that name). `why` says why it was not
+// resized.
+resize_outcome resize_shared_object(const void* mapping, const std::string& locator,
+                                    std::size_t new_size, std::string& why);
 
 }  // namespace strait::test

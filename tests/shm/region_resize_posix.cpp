@@ -52,27 +52,28 @@ int descriptor_for(const std::string& path) {
 
 }  // namespace
 
-bool resize_shared_object(const void* mapping, const std::string& /*locator: found by address*/,
-                          std::size_t new_size, std::string& why) {
+resize_outcome resize_shared_object(const void* mapping,
+                                    const std::string& /*locator: found by address*/,
+                                    std::size_t new_size, std::string& why) {
   const std::string path = mapping_path(mapping);
   if (path.empty()) {
     why = "no mapping found";
-    return false;
+    return resize_outcome::not_tried;
   }
   int fd = path.rfind("/dev/shm/", 0) == 0 ? ::open(path.c_str(), O_RDWR | O_CLOEXEC)
                                           : descriptor_for(path);
   if (fd < 0) {
     why = "cannot open " + path;
-    return false;
+    return resize_outcome::not_tried;
   }
   const int result = ::ftruncate(fd, static_cast<off_t>(new_size));
   const int error = errno;
   ::close(fd);
   if (result != 0) {
     why = path + ": ftruncate: " + std::strerror(error);
-    return false;
+    return resize_outcome::refused;
   }
-  return true;
+  return resize_outcome::resized;
 }
 
 }  // namespace strait::test

@@ -35,20 +35,22 @@ F ntdll_function(const char* name) {
 
 }  // namespace
 
-bool resize_shared_object(const void*, const std::string& locator, std::size_t new_size,
-                          std::string& why) {
+resize_outcome resize_shared_object(const void*, const std::string& locator,
+                                    std::size_t new_size, std::string& why) {
   const auto extend = ntdll_function<nt_extend_section>("NtExtendSection");
   const auto query = ntdll_function<nt_query_section>("NtQuerySection");
   if (!extend || !query) {  // Wine 8 has no NtExtendSection: no call resizes a section there
     why = extend ? "ntdll has no NtQuerySection" : "ntdll has no NtExtendSection";
-    return false;
+    return resize_outcome::not_tried;
   }
   const auto name = detail::native_object_name(detail::kind_shm, locator, {});
   const detail::unique_handle section(
       ::OpenFileMappingW(SECTION_EXTEND_SIZE | SECTION_QUERY, FALSE, name.c_str()));
   if (!section) {
-    why = "cannot open the section to extend it: error " + std::to_string(::GetLastError());
-    return false;
+    const DWORD error = ::GetLastError();
+    why = "cannot open the section to extend it: error " + std::to_string(error);
+    // Denied the right to extend it is a refusal; not finding it shows nothing.
+    return error == ERROR_ACCESS_DENIED ? resize_outcome::refused : resize_outcome::not_tried;
   }
   const auto size_now = [&] {
     section_basic_information info{};
@@ -61,12 +63,16 @@ bool resize_shared_object(const void*, const std::string& locator, std::size_t n
   wanted.QuadPart = static_cast<LONGLONG>(new_size);
   const LONG status = extend(section.get(), &wanted);
   const auto after = size_now();
-  if (before >= 0 && after != before) return true;
+  if (before < 0) {
+    why = "NtQuerySection cannot read the size";
+    return resize_outcome::not_tried;
+  }
+  if (after != before) return resize_outcome::resized;
   char text[160];
   std::snprintf(text, sizeof text, "NtExtendSection: status 0x%08lx, the size stays %lld",
                 static_cast<unsigned long>(status), static_cast<long long>(after));
   why = text;
-  return false;
+  return resize_outcome::refused;
 }
 
 }  // namespace strait::test
