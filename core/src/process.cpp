@@ -14,7 +14,7 @@ T value_or_throw(T value, const std::error_code& ec, std::string_view what) {
   if (ec) {
     const std::string note = detail::take_failure_note();
     throw std::system_error(ec, note.empty() ? std::string(what)
-                                             : fmt::format("{} ({})", what, note));
+                                             : fmt::format("{}: {}", what, note));
   }
   return value;
 }
@@ -117,6 +117,7 @@ void child::start_wait(detail::completion<void(std::error_code, int)> done) {
 child spawn(asio::io_context& io, std::string_view program, const std::vector<std::string>& args,
             const spawn_options& options, std::error_code& ec) {
   ec = {};
+  detail::take_failure_note();  // a note from an earlier call is not this one's
   return child(detail::spawn_child(io, program, args, options, ec));
 }
 
@@ -129,6 +130,7 @@ child spawn(asio::io_context& io, std::string_view program, const std::vector<st
 
 channel parent_channel(asio::io_context& io, std::error_code& ec) {
   ec = {};
+  detail::take_failure_note();
   return channel(detail::take_parent_channel(io, ec));
 }
 
@@ -141,6 +143,7 @@ channel parent_channel(asio::io_context& io) {
 std::pair<channel, channel> channel_pair(asio::io_context& io, std::size_t max_message_size,
                                          std::error_code& ec) {
   ec = {};
+  detail::take_failure_note();
   auto [a, b] = detail::make_channel_pair(io, max_message_size, ec);
   return {channel(std::move(a)), channel(std::move(b))};
 }
