@@ -49,6 +49,9 @@ struct sweep_row {
   std::optional<shm_waiting> shm{};
 };
 
+// The sweep echoes each round trip back over the client's own channel.
+bool one_way(std::string_view scheme) { return scheme == "mailslot" || scheme == "copydata"; }
+
 std::vector<sweep_row> choose_rows(const clients_settings& settings,
                                    std::vector<std::string>& notes) {
   std::vector<sweep_row> rows;
@@ -56,7 +59,7 @@ std::vector<sweep_row> choose_rows(const clients_settings& settings,
   std::vector<sweep_row> threaded;
   for (const auto scheme : strait::supported_schemes()) {
     const auto name = fmt::format("strait {}", scheme);
-    if (scheme == "mailslot") {
+    if (one_way(scheme)) {
       notes.push_back(name + ": not measured: a one-way transport (each client would need its "
                              "own reply mailslot; not written yet)");
       continue;
@@ -256,9 +259,9 @@ void print_goals(const std::vector<measured_row>& rows, const std::vector<std::s
     const auto* p = find_point(rows, label, n);
     const auto* f = floor.empty() ? nullptr : find_point(rows, floor, n);
     if (p) kernel.push_back(p);
-    if (scheme == "mailslot" || !measured_n || !p || !f) {
+    if (one_way(scheme) || !measured_n || !p || !f) {
       print_goal("not measured", text,
-                 scheme == "mailslot" ? "a one-way transport: not in the clients sweep yet"
+                 one_way(scheme) ? "a one-way transport: not in the clients sweep yet"
                  : !measured_n        ? fmt::format("--clients did not include {}", n)
                  : floor.empty()   ? "no raw floor for it on this platform"
                  : !p              ? "row not measured (see notes)"

@@ -1,0 +1,170 @@
+// The writing end of copydata:// on Windows: SendMessageTimeout(WM_COPYDATA)
+// to the reader's message-only window (copydata://NAME) or to any program's
+// window (copydata://window/CLASS[/TITLE]). A send returns once the window
+// procedure has run; for a strait reader, once the message is queued.
+//
+// Errors: the send timeout running out is timed_out (ERROR_TIMEOUT, 1460;
+// the system withdraws a message the window has not taken, C8); a window
+// that is gone is broken_pipe (C4); UIPI refusing a send to a process of
+// higher integrity is access_denied (5).
+#include <windows.h>
+
+#include <algorithm>
+#include <thread>
+
+#include <asio/post.hpp>
+#include <fmt/format.h>
+
+#include "copydata.hpp"
+#include "copydata_backend.hpp"
+#include "handle.hpp"
+#include "security.hpp"
+
+namespace strait::detail {
+namespace {
+
+// SendMessageTimeout's wait: until `until`, in milliseconds it can express.
+UINT timeout_for(deadline until) noexcept {
+  constexpr std::int64_t longest = 0x7fffffff;  // ~24 days: "forever" for a send
+  if (until == no_deadline) return static_cast<UINT>(longest);
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - clock::now());
+  return static_cast<UINT>(std::clamp<std::int64_t>(left.count(), 0, longest));
+}
+
+class win32_copydata_writer final : public copydata_writer,
+                                    public std::enable_shared_from_this<win32_copydata_writer> {
+ public:
+  // `strait_reader`: the window is a strait reader's, whose answers mean
+  // something (copydata_answer); another program's answer is only reported.
+  win32_copydata_writer(asio::io_context& io, HWND window, std::string url, std::size_t max,
+                        std::uintptr_t data, bool strait_reader)
+      : copydata_writer(max), io_(io), window_(window), url_(std::move(url)), data_(data),
+        strait_reader_(strait_reader) {}
+
+  asio::any_io_executor get_executor() const override { return io_.get_executor(); }
+
+  void send(asio::const_buffer message, deadline until, std::error_code& ec) override {
+    if ((ec = check(message))) return;
+    COPYDATASTRUCT data{};
+    data.dwData = static_cast<ULONG_PTR>(data_);
+    data.cbData = static_cast<DWORD>(message.size());
+    data.lpData = const_cast<void*>(message.data());
+    DWORD_PTR result = 0;
+    if (!::SendMessageTimeoutW(window_, WM_COPYDATA, 0, reinterpret_cast<LPARAM>(&data),
+                               SMTO_NORMAL | SMTO_ERRORONEXIT, timeout_for(until), &result)) {
+      ec = send_failure(::GetLastError());
+      return;
+    }
+    last_result_ = static_cast<std::intptr_t>(result);
+    ec = strait_reader_ ? reader_answer(result) : std::error_code{};
+  }
+
+  // SendMessageTimeout cannot wait on the io_context: a thread of its own
+  // does, and the completion comes back through the io_context. Cancel
+  // cannot withdraw a send under way; it completes as the window answers.
+  void async_send(asio::const_buffer message, size_completion done) override {
+    if (auto ec = check(message)) return post(std::move(done), ec, 0);
+    std::thread([self = shared_from_this(), message, done = std::move(done)]() mutable {
+      std::error_code ec;
+      self->send(message, no_deadline, ec);
+      self->post(std::move(done), ec, ec ? 0 : message.size());
+    }).detach();
+  }
+
+  void cancel() override {}
+  void close() override { open_ = false; }
+  bool is_open() const override { return open_; }
+  std::string endpoint() const override { return url_; }
+  native_handle_type native_handle() const override { return window_; }
+
+ private:
+  std::error_code check(asio::const_buffer message) const {
+    if (!open_) return make_error_code(errc::broken_pipe);
+    if (message.size() > max_) return make_error_code(errc::message_too_large);  // C9
+    return {};
+  }
+
+  std::error_code send_failure(DWORD e) const {
+    if (e == ERROR_TIMEOUT) return make_error_code(errc::timed_out, static_cast<int>(e));
+    if (!::IsWindow(window_)) return make_error_code(errc::broken_pipe, static_cast<int>(e));  // C4
+    if (e == 0) return make_error_code(errc::broken_pipe);  // its thread ended mid-send
+    return map_system_error(static_cast<int>(e));  // UIPI: ERROR_ACCESS_DENIED
+  }
+
+  static std::error_code reader_answer(DWORD_PTR result) {
+    switch (static_cast<copydata_answer>(result)) {
+      case copydata_answer::queued: return {};
+      case copydata_answer::too_large: return make_error_code(errc::message_too_large);  // C9
+    }
+    // 0: the reader is closing and took nothing; anything else: not a strait reader.
+    return make_error_code(result == 0 ? errc::broken_pipe : errc::protocol_error);
+  }
+
+  void post(size_completion done, std::error_code ec, std::size_t n) {
+    asio::post(io_, [done = std::move(done), ec, n]() mutable { done(ec, n); });
+  }
+
+  asio::io_context& io_;
+  HWND window_;
+  std::string url_;
+  std::uintptr_t data_;
+  bool strait_reader_;
+  bool open_ = true;
+};
+
+std::wstring widen(const std::string& utf8) {
+  if (utf8.empty()) return {};
+  const int n = ::MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()),
+                                      nullptr, 0);
+  std::wstring out(static_cast<std::size_t>(std::max(n, 0)), L'\0');
+  if (n > 0)
+    ::MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), out.data(), n);
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<channel_backend> connect_copydata(asio::io_context& io, const std::string& name,
+                                                  const connect_options& options,
+                                                  std::error_code& ec) {
+  const HWND window =
+      ::FindWindowExW(HWND_MESSAGE, nullptr, copydata_window_class(name).c_str(), nullptr);
+  if (!window) {
+    ec = make_error_code(errc::not_found);  // nobody reads NAME (C5)
+    return nullptr;
+  }
+  // N2: window classes are not private; the reader must run as the user we expect.
+  DWORD pid = 0;
+  ::GetWindowThreadProcessId(window, &pid);
+  const auto owner = process_user_sid(pid);
+  if ((ec = check_server_user(owner, options.server_user))) {
+    note_failure(fmt::format("the window of copydata://{} belongs to process {} of {}", name, pid,
+                             owner.empty() ? std::string("an unknown user") : owner));
+    return nullptr;
+  }
+  return std::make_shared<win32_copydata_writer>(
+      io, window, "copydata://" + name, std::min(options.max_message_size, copydata_size_limit),
+      options.copydata_data, true);
+}
+
+std::shared_ptr<channel_backend> connect_copydata_window(asio::io_context& io,
+                                                         const window_address& address,
+                                                         const std::string& url,
+                                                         const connect_options& options,
+                                                         std::error_code& ec) {
+  const auto class_name = widen(address.class_name);
+  const auto title = address.title ? widen(*address.title) : std::wstring();
+  const wchar_t* title_or_any = address.title ? title.c_str() : nullptr;
+  HWND window = ::FindWindowExW(nullptr, nullptr, class_name.c_str(), title_or_any);  // top-level
+  if (!window) window = ::FindWindowExW(HWND_MESSAGE, nullptr, class_name.c_str(), title_or_any);
+  if (!window) {
+    ec = make_error_code(errc::not_found);
+    return nullptr;
+  }
+  ec = {};
+  return std::make_shared<win32_copydata_writer>(
+      io, window, url, std::min(options.max_message_size, copydata_size_limit),
+      options.copydata_data, false);
+}
+
+}  // namespace strait::detail
