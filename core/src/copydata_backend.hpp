@@ -34,6 +34,8 @@ struct channel_access {
 enum class copydata_answer : std::uint8_t {
   queued = 1,     // the reader holds the message
   too_large = 2,  // over the reader's maximum: dropped (C9)
+  full = 3,       // Windows: the reader holds copydata_queue_limit messages and took
+                  // none; the writer sends again, which waits until the reader has room
 };
 
 struct copydata_entry {
@@ -54,6 +56,8 @@ class copydata_inbox final : public keeps_completions {
   bool wait_for_room();
   // Pump: whether it has room now (and the reader is open).
   bool has_room();
+  // Pump: whether the open reader holds copydata_queue_limit messages.
+  bool full();
   // Pump: queues a message (after wait_for_room); a waiting receive takes
   // it. False when the reader is closing: the message is not taken.
   bool put(copydata_entry entry);

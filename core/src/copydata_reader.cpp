@@ -23,6 +23,11 @@ bool copydata_inbox::has_room() {
   return !closing_ && queued_.size() < copydata_queue_limit;
 }
 
+bool copydata_inbox::full() {
+  std::lock_guard lock(mutex_);
+  return !closing_ && queued_.size() >= copydata_queue_limit;
+}
+
 bool copydata_inbox::put(copydata_entry entry) {
   std::lock_guard lock(mutex_);
   if (closing_) return false;

@@ -113,6 +113,7 @@ class posix_copydata_writer final : public copydata_writer,
     switch (static_cast<copydata_answer>(answer)) {
       case copydata_answer::queued: return {};
       case copydata_answer::too_large: return make_error_code(errc::message_too_large);
+      case copydata_answer::full: break;  // a Windows reader's answer only
     }
     socket_.reset();
     return make_error_code(errc::protocol_error);  // not a strait reader's answer

@@ -7,13 +7,16 @@
 // The thread stops pumping while the inbox is full: sent messages then wait
 // in the system, and a send that times out there is withdrawn by it, never
 // delivered (C8). One PeekMessage takes every sent message that is waiting,
-// so the inbox may pass copydata_queue_limit by as many senders as were waiting.
+// and one that comes while it runs: a message that finds the inbox full is
+// answered copydata_answer::full, not taken, and its writer sends it again,
+// so the inbox never passes copydata_queue_limit.
 //
 // Anyone on the desktop may send a window a message (no DACL guards a
 // window; UIPI only keeps lower integrity levels out): a reader must treat
 // what arrives as from any program of the session (docs/security.md).
 #include <windows.h>
 
+#include <cstdint>
 #include <cstring>
 #include <future>
 #include <thread>
@@ -30,11 +33,42 @@ LRESULT answer(copydata_answer a) { return static_cast<LRESULT>(a); }
 
 constexpr DWORD pump_recheck_ms = 100;
 
+// Publishes the reader's window for writers (copydata.hpp).
+unique_handle publish_window(const std::string& name, HWND window, SECURITY_ATTRIBUTES* security,
+                             std::error_code& ec) {
+  unique_handle mapping(::CreateFileMappingW(INVALID_HANDLE_VALUE, security, PAGE_READWRITE, 0,
+                                             sizeof(copydata_window_info),
+                                             copydata_window_info_name(name).c_str()));
+  if (!mapping) {
+    ec = last_system_error();
+    return {};
+  }
+  // N2: writers check who owns this object; one another user made first is
+  // not ours to publish in. One of ours a writer still holds after an
+  // earlier reader of the name stopped is.
+  if (::GetLastError() == ERROR_ALREADY_EXISTS &&
+      (ec = check_object_owner(object_owner_sid(mapping.get()), {})))
+    return {};
+  void* view = ::MapViewOfFile(mapping.get(), FILE_MAP_WRITE, 0, 0, sizeof(copydata_window_info));
+  if (!view) {
+    ec = last_system_error();
+    return {};
+  }
+  copydata_window_info info;
+  info.process_id = ::GetCurrentProcessId();
+  info.window = reinterpret_cast<std::uintptr_t>(window);
+  info.user_data = static_cast<std::uint64_t>(::GetWindowLongPtrW(window, GWLP_USERDATA));
+  std::memcpy(view, &info, sizeof(info));
+  ::UnmapViewOfFile(view);
+  ec = {};
+  return mapping;
+}
+
 class win32_copydata_pump final : public copydata_pump {
  public:
   win32_copydata_pump(const std::string& name, std::shared_ptr<copydata_inbox> inbox,
                       unique_handle lock)
-      : class_name_(copydata_window_class(name)), inbox_(std::move(inbox)),
+      : name_(name), class_name_(copydata_window_class(name)), inbox_(std::move(inbox)),
         lock_(std::move(lock)) {}
 
   ~win32_copydata_pump() override { stop(); }
@@ -47,7 +81,11 @@ class win32_copydata_pump final : public copydata_pump {
     if (ec) {
       thread_.join();
       lock_.reset();
+      return false;
     }
+    if (auto security = private_security::create(ec))
+      published_ = publish_window(name_, window_, security->attributes(), ec);
+    if (ec) stop();
     return !ec;
   }
 
@@ -55,6 +93,7 @@ class win32_copydata_pump final : public copydata_pump {
     if (!thread_.joinable()) return;
     // The inbox is closing: a thread waiting for room wakes by itself; one
     // waiting for messages wakes with this one.
+    published_.reset();  // writers find no window from now on
     ::PostThreadMessageW(thread_id_, WM_QUIT, 0, 0);
     thread_.join();
     lock_.reset();  // the name is free again (C7)
@@ -120,15 +159,18 @@ class win32_copydata_pump final : public copydata_pump {
   // The system's copy of the sender's bytes lives until we return: copied here.
   LRESULT take(const COPYDATASTRUCT& data) {
     if (data.cbData > inbox_->max_message_size()) return answer(copydata_answer::too_large);  // C9
+    if (inbox_->full()) return answer(copydata_answer::full);
     copydata_entry entry{static_cast<std::uintptr_t>(data.dwData),
                          std::vector<std::byte>(data.cbData)};
     if (data.cbData > 0 && data.lpData) std::memcpy(entry.bytes.data(), data.lpData, data.cbData);
     return inbox_->put(std::move(entry)) ? answer(copydata_answer::queued) : 0;  // 0: closing
   }
 
+  std::string name_;
   std::wstring class_name_;
   std::shared_ptr<copydata_inbox> inbox_;
   unique_handle lock_;
+  unique_handle published_;  // the window, for writers (copydata.hpp)
   HWND window_ = nullptr;
   DWORD thread_id_ = 0;
   std::thread thread_;

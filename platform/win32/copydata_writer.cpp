@@ -10,6 +10,9 @@
 #include <windows.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
 #include <thread>
 
 #include <asio/post.hpp>
@@ -50,11 +53,15 @@ class win32_copydata_writer final : public copydata_writer,
     data.cbData = static_cast<DWORD>(message.size());
     data.lpData = const_cast<void*>(message.data());
     DWORD_PTR result = 0;
-    if (!::SendMessageTimeoutW(window_, WM_COPYDATA, 0, reinterpret_cast<LPARAM>(&data),
-                               SMTO_NORMAL | SMTO_ERRORONEXIT, timeout_for(until), &result)) {
-      ec = send_failure(::GetLastError());
-      return;
-    }
+    do {
+      // A full strait reader took nothing: sent again, this waits until it
+      // pumps with room, or times out and is withdrawn (C8).
+      if (!::SendMessageTimeoutW(window_, WM_COPYDATA, 0, reinterpret_cast<LPARAM>(&data),
+                                 SMTO_NORMAL | SMTO_ERRORONEXIT, timeout_for(until), &result)) {
+        ec = send_failure(::GetLastError());
+        return;
+      }
+    } while (strait_reader_ && result == static_cast<DWORD_PTR>(copydata_answer::full));
     last_result_ = static_cast<std::intptr_t>(result);
     ec = strait_reader_ ? reader_answer(result) : std::error_code{};
   }
@@ -95,6 +102,7 @@ class win32_copydata_writer final : public copydata_writer,
     switch (static_cast<copydata_answer>(result)) {
       case copydata_answer::queued: return {};
       case copydata_answer::too_large: return make_error_code(errc::message_too_large);  // C9
+      case copydata_answer::full: break;  // sent again by send()
     }
     // 0: the reader is closing and took nothing; anything else: not a strait reader.
     return make_error_code(result == 0 ? errc::broken_pipe : errc::protocol_error);
@@ -122,17 +130,50 @@ std::wstring widen(const std::string& utf8) {
   return out;
 }
 
+// The window a strait reader of NAME published (copydata.hpp), checked: the
+// mapping is owned by the expected user (N2), and the window it names is
+// still the reader's (its process and GWLP_USERDATA). A stale one (its
+// reader is stopping) is not_found. No mapping: a plain Win32 reader's
+// window of that class is searched for.
+HWND reader_window(const std::string& name, std::string_view expected_user, std::error_code& ec) {
+  const unique_handle mapping(::OpenFileMappingW(FILE_MAP_READ | READ_CONTROL, FALSE,
+                                                 copydata_window_info_name(name).c_str()));
+  if (!mapping) {
+    const HWND found =
+        ::FindWindowExW(HWND_MESSAGE, nullptr, copydata_window_class(name).c_str(), nullptr);
+    ec = found ? std::error_code{} : make_error_code(errc::not_found);  // nobody reads NAME (C5)
+    return found;
+  }
+  if ((ec = check_object_owner(object_owner_sid(mapping.get()), expected_user))) {
+    note_failure(fmt::format("the window of copydata://{} was published by another user", name));
+    return nullptr;
+  }
+  copydata_window_info info;
+  const void* view =
+      ::MapViewOfFile(mapping.get(), FILE_MAP_READ, 0, 0, sizeof(copydata_window_info));
+  if (!view) {
+    ec = last_system_error();
+    return nullptr;
+  }
+  std::memcpy(&info, view, sizeof(info));
+  ::UnmapViewOfFile(view);
+  const HWND window = reinterpret_cast<HWND>(static_cast<std::uintptr_t>(info.window));
+  DWORD pid = 0;
+  const bool current =
+      info.magic == copydata_window_info::magic_value && ::IsWindow(window) &&
+      ::GetWindowThreadProcessId(window, &pid) != 0 && pid == info.process_id &&
+      static_cast<std::uint64_t>(::GetWindowLongPtrW(window, GWLP_USERDATA)) == info.user_data;
+  ec = current ? std::error_code{} : make_error_code(errc::not_found);
+  return current ? window : nullptr;
+}
+
 }  // namespace
 
 std::shared_ptr<channel_backend> connect_copydata(asio::io_context& io, const std::string& name,
                                                   const connect_options& options,
                                                   std::error_code& ec) {
-  const HWND window =
-      ::FindWindowExW(HWND_MESSAGE, nullptr, copydata_window_class(name).c_str(), nullptr);
-  if (!window) {
-    ec = make_error_code(errc::not_found);  // nobody reads NAME (C5)
-    return nullptr;
-  }
+  const HWND window = reader_window(name, options.server_user, ec);
+  if (!window) return nullptr;
   // N2: window classes are not private; the reader must run as the user we expect.
   DWORD pid = 0;
   ::GetWindowThreadProcessId(window, &pid);
