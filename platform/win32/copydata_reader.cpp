@@ -24,6 +24,7 @@
 #include "copydata.hpp"
 #include "copydata_backend.hpp"
 #include "handle.hpp"
+#include "published_mapping.hpp"
 #include "security.hpp"
 
 namespace strait::detail {
@@ -33,35 +34,16 @@ LRESULT answer(copydata_answer a) { return static_cast<LRESULT>(a); }
 
 constexpr DWORD pump_recheck_ms = 100;
 
-// Publishes the reader's window for writers (copydata.hpp).
-unique_handle publish_window(const std::string& name, HWND window, SECURITY_ATTRIBUTES* security,
-                             std::error_code& ec) {
-  unique_handle mapping(::CreateFileMappingW(INVALID_HANDLE_VALUE, security, PAGE_READWRITE, 0,
-                                             sizeof(copydata_window_info),
-                                             copydata_window_info_name(name).c_str()));
-  if (!mapping) {
-    ec = last_system_error();
-    return {};
-  }
-  // N2: writers check who owns this object; one another user made first is
-  // not ours to publish in. One of ours a writer still holds after an
-  // earlier reader of the name stopped is.
-  if (::GetLastError() == ERROR_ALREADY_EXISTS &&
-      (ec = check_object_owner(object_owner_sid(mapping.get()), {})))
-    return {};
-  void* view = ::MapViewOfFile(mapping.get(), FILE_MAP_WRITE, 0, 0, sizeof(copydata_window_info));
-  if (!view) {
-    ec = last_system_error();
-    return {};
-  }
+// Publishes the reader's window for writers (copydata.hpp). `user_data` is
+// the window's GWLP_USERDATA, given: read back from a thread other than the
+// window's, Wine gave 0.
+unique_handle publish_window(const std::string& name, HWND window, std::uintptr_t user_data,
+                             SECURITY_ATTRIBUTES* security, std::error_code& ec) {
   copydata_window_info info;
   info.process_id = ::GetCurrentProcessId();
   info.window = reinterpret_cast<std::uintptr_t>(window);
-  info.user_data = static_cast<std::uint64_t>(::GetWindowLongPtrW(window, GWLP_USERDATA));
-  std::memcpy(view, &info, sizeof(info));
-  ::UnmapViewOfFile(view);
-  ec = {};
-  return mapping;
+  info.user_data = user_data;
+  return publish_mapping(copydata_window_info_name(name), &info, sizeof(info), security, ec);
 }
 
 class win32_copydata_pump final : public copydata_pump {
@@ -84,7 +66,8 @@ class win32_copydata_pump final : public copydata_pump {
       return false;
     }
     if (auto security = private_security::create(ec))
-      published_ = publish_window(name_, window_, security->attributes(), ec);
+      published_ = publish_window(name_, window_, reinterpret_cast<std::uintptr_t>(this),
+                                  security->attributes(), ec);
     if (ec) stop();
     return !ec;
   }
