@@ -20,6 +20,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <strait/strait.hpp>
@@ -195,12 +196,7 @@ sweep_result merge_rounds(const std::vector<sweep_result>& rounds) {
   return out;
 }
 
-std::string utc_now() {
-  const auto t = std::time(nullptr);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return text;
-}
+std::string utc_now() { return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr))); }
 
 }  // namespace
 
