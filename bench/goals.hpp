@@ -1,4 +1,5 @@
-// The shm:// goals of issues 5 and 13, checked against a run's figures (goals.cpp).
+// The goals of issues 5 and 13 (shm://, the kernel transports), checked
+// against a run's figures (goals.cpp).
 // A benchmark reports: a missed goal is printed as "not met", it never makes
 // the run fail.
 #pragma once
@@ -38,7 +39,7 @@ const char* outcome_text(goal::outcome o);
 std::vector<goal> evaluate_goals(const run_result& result,
                                  const std::vector<run_result>& rounds = {});
 
-// Whether the run measured anything the goals are about (a strait shm row).
+// Whether the run measured anything the goals are about (a strait shm or kernel row).
 bool has_goal_rows(const run_result& result);
 
 // The goals block printed after the tables (result.goals).
