@@ -231,7 +231,7 @@ int run_clients_sweep(const std::vector<std::size_t>& counts, const clients_sett
       "64 B round trips; N client processes against one server process; every client measures "
       "the same {:g} s window;\naggregate = the sum of each client's round trips/s; p50/p99 over "
       "every round trip of every client;\nserver CPU = the server process's user + system time "
-      "(getrusage) / the round trips it echoed.{}\n\n",
+      "(getrusage; Windows: GetProcessTimes) / the round trips it echoed.{}\n\n",
       settings.window_seconds,
       settings.rounds > 1
           ? fmt::format("\n{} rounds, each measuring every row at one count after the other; "

@@ -4,8 +4,8 @@
 // and p99 over every round trip of every client, and the server's CPU time
 // per round trip it echoed (the runner: clients.cpp; its table, goals, JSON
 // and CSV: clients_report.cpp; the child processes: clients_roles.cpp; the
-// raw epoll floors and the CPU clock are clients_<platform>.cpp; the peer
-// libraries' servers are in their peer_*.cpp).
+// raw event-loop floors and the CPU clock are clients_<platform>.cpp; the
+// peer libraries' servers are in their peer_*.cpp).
 #pragma once
 
 #include <chrono>
@@ -84,10 +84,11 @@ const clients_peer* find_clients_peer(const std::string& label);
 
 // ---- platform part (clients_<platform>.cpp) -------------------------------
 
-// A raw floor: an event-loop echo server (epoll on Linux) whose clients are
-// the registered raw mechanism `client_mechanism` ("raw unix stream").
+// A raw floor: a one-thread event-loop echo server (clients_linux.cpp: epoll;
+// clients_win32.cpp: an I/O completion port) whose clients are the registered
+// raw mechanism `client_mechanism` ("raw unix stream", "raw named pipe").
 struct raw_echo_floor {
-  std::string label;             // "raw unix stream epoll"
+  std::string label;             // "raw unix stream epoll", "raw named pipe iocp"
   std::string client_mechanism;  // its clients and address format
   std::vector<std::string> floor_for;  // strait rows it is the floor for: "strait unix"
 };
@@ -100,8 +101,8 @@ std::vector<raw_echo_floor> raw_echo_floors();
 std::uint64_t serve_raw_echo(const std::string& label, const std::string& address,
                              std::size_t clients);
 
-// CPU time (user + system) this process has used so far; negative where the
-// platform cannot say.
+// CPU time (user + system) this process has used so far (getrusage,
+// GetProcessTimes); negative where the platform cannot say.
 double process_cpu_seconds();
 
 }  // namespace strait::bench

@@ -1,4 +1,5 @@
-// The shm:// goals of issues 5 and 13, checked against a run's figures (goals.cpp).
+// The goals of issues 5 and 13 (shm://, the kernel transports), checked
+// against a run's figures (goals.cpp).
 // A benchmark reports: a missed goal is printed as "not met", it never makes
 // the run fail.
 #pragma once
@@ -51,7 +52,7 @@ void judge_over_rounds(std::vector<goal>& goals, const std::vector<std::vector<g
 // ratio, its range and in how many rounds it was met).
 std::string goal_figures(const goal& g);
 
-// Whether the run measured anything the goals are about (a strait shm row).
+// Whether the run measured anything the goals are about (a strait shm or kernel row).
 bool has_goal_rows(const run_result& result);
 
 // The goals block printed after the tables (result.goals).

@@ -44,7 +44,7 @@ struct run_settings {
   std::string command;               // the command line, to reproduce the run
 };
 
-// One shm:// goal (issues 5, 13) with the figures it was judged on (goals.cpp).
+// One goal (issues 5, 13) with the figures it was judged on (goals.cpp).
 struct goal {
   enum class outcome { met, not_met, not_measured, not_applicable };
   std::string text;              // what the issue asks, with the limit
@@ -71,7 +71,7 @@ struct run_result {
   std::string started;  // UTC, ISO 8601
   double seconds = 0;   // wall time of the whole run
   std::vector<row> latency_rows, throughput_rows;
-  std::vector<goal> goals;         // the shm:// goals (issues 5, 13), when shm:// was measured
+  std::vector<goal> goals;         // the goals (issues 5, 13), when a row they judge was measured
   std::vector<std::string> notes;  // skipped rows and mechanisms, and why
   bool failed = false;             // a mechanism failed or lost data
 };
