@@ -61,16 +61,6 @@ double median_ratio(std::vector<double> ratios) {
   return n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
 }
 
-bool meets(const goal& g, double ratio) {
-  return g.bandwidth ? ratio >= g.limit : ratio <= g.limit;
-}
-
-void judge(goal& g) {
-  g.ratio = g.base > 0 ? g.value / g.base : 0;
-  g.result = g.base > 0 ? (meets(g, g.ratio) ? goal::outcome::met : goal::outcome::not_met)
-                        : goal::outcome::not_measured;
-}
-
 // A 64 B round trip of `subject` at most `limit` times the p50 of `floor`.
 goal round_trip_goal(const run_result& result, std::string text, const std::string& subject,
                      std::string_view floor, double limit) {
@@ -161,11 +151,37 @@ goal streaming_goal(const run_result& result, wait_strategy w, std::size_t size,
   return g;
 }
 
-std::string figures(const goal& g) {
+}  // namespace
+
+bool goal_met(const goal& g, double ratio) {
+  return g.bandwidth ? ratio >= g.limit : ratio <= g.limit;
+}
+
+void judge(goal& g) {
+  g.ratio = g.base > 0 ? g.value / g.base : 0;
+  g.result = g.base > 0 ? (goal_met(g, g.ratio) ? goal::outcome::met : goal::outcome::not_met)
+                        : goal::outcome::not_measured;
+}
+
+void judge_over_rounds(std::vector<goal>& goals, const std::vector<std::vector<goal>>& rounds) {
+  if (rounds.size() < 2) return;
+  for (const auto& in_round : rounds)
+    for (std::size_t i = 0; i < goals.size(); ++i)
+      if (in_round[i].base > 0) goals[i].round_ratios.push_back(in_round[i].ratio);
+  for (auto& g : goals) {
+    const bool judged = g.result == goal::outcome::met || g.result == goal::outcome::not_met;
+    if (!judged || g.round_ratios.empty()) continue;
+    g.ratio = median_ratio(g.round_ratios);
+    g.result = goal_met(g, g.ratio) ? goal::outcome::met : goal::outcome::not_met;
+  }
+}
+
+std::string goal_figures(const goal& g) {
   if (g.result == goal::outcome::not_measured || g.result == goal::outcome::not_applicable)
     return g.detail;
   const auto figure = [&](double v) {
     if (g.measure == "messages_per_second") return fmt::format("{:.2f} M msg/s", v / 1e6);
+    if (g.measure == "round_trips_per_second") return fmt::format("{:.0f} round trips/s", v);
     return g.bandwidth ? fmt::format("{:.3f} GB/s", v) : fmt::format("{:.2f} µs", v);
   };
   const char* unit = g.bandwidth ? " of it" : "x";
@@ -179,7 +195,7 @@ std::string figures(const goal& g) {
   } else {
     const auto [low, high] = std::minmax_element(g.round_ratios.begin(), g.round_ratios.end());
     const auto met = std::count_if(g.round_ratios.begin(), g.round_ratios.end(),
-                                   [&](double r) { return meets(g, r); });
+                                   [&](double r) { return goal_met(g, r); });
     text = fmt::format(
         "{} {}, {} {} (medians over the rounds); ratio in each round: median {:.2f}{} "
         "({:.2f}–{:.2f}), met in {} of {} rounds {}",
@@ -188,8 +204,6 @@ std::string figures(const goal& g) {
   }
   return g.detail.empty() ? text : fmt::format("{}; {}", text, g.detail);
 }
-
-}  // namespace
 
 std::string strait_shm_label(wait_strategy w) {
   return fmt::format("strait shm {}", wait_name(w));
@@ -255,19 +269,10 @@ std::vector<goal> evaluate_goals(const run_result& result, const std::vector<run
   }
   // Fixed in number and order, measured or not: the rounds below pair goals by index.
   for (const auto subject : kernel_rows) goals.push_back(kernel_goal(result, subject));
-  if (rounds.size() < 2) return goals;
-
-  for (const auto& round : rounds) {
-    const auto in_round = evaluate_goals(round);
-    for (std::size_t i = 0; i < goals.size(); ++i)
-      if (in_round[i].base > 0) goals[i].round_ratios.push_back(in_round[i].ratio);
-  }
-  for (auto& g : goals) {
-    const bool judged = g.result == goal::outcome::met || g.result == goal::outcome::not_met;
-    if (!judged || g.round_ratios.empty()) continue;
-    g.ratio = median_ratio(g.round_ratios);
-    g.result = meets(g, g.ratio) ? goal::outcome::met : goal::outcome::not_met;
-  }
+  std::vector<std::vector<goal>> per_round;
+  if (rounds.size() > 1)
+    for (const auto& round : rounds) per_round.push_back(evaluate_goals(round));
+  judge_over_rounds(goals, per_round);
   return goals;
 }
 
@@ -288,7 +293,7 @@ void print_goals(const run_result& result) {
       continue;
     }
     fmt::print("  {:<16} {}\n", fmt::format("[{}]", outcome_text(g.result)), g.text);
-    fmt::print("  {:<16} {}\n", "", figures(g));
+    fmt::print("  {:<16} {}\n", "", goal_figures(g));
   }
   if (left_out > 0)
     fmt::print("  {} more not measured: their rows were not in this run (--json lists them)\n",
