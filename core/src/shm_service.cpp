@@ -11,6 +11,8 @@
 
 #include <strait/error.hpp>
 
+#include "library_exit.hpp"
+
 namespace strait::detail::shm {
 namespace {
 
@@ -18,6 +20,8 @@ namespace {
 // handlers use are destroyed: they are constructed first, so their
 // destructors run after this atexit handler. The object itself is never
 // destroyed (channels in static storage may still refer to its io_context).
+// Where the system ended the thread before the handler runs (a DLL's
+// handlers on Windows), the handler leaves it alone (library_exit.hpp).
 class shm_service {
  public:
   static asio::io_context& io() { return instance().io_; }
@@ -29,7 +33,11 @@ class shm_service {
     (void)asio::error::get_system_category();
     (void)asio::error::get_misc_category();
     thread_ = std::thread([this] { io_.run(); });
+    keep_library_loaded();
     std::atexit([] {
+      // The thread may have been ended inside a lock that stop() or join()
+      // takes: waiting would never end, and nothing of it runs again.
+      if (other_threads_ended_by_exit()) return;
       instance().io_.stop();
       instance().thread_.join();
     });
