@@ -1,13 +1,16 @@
 // The shm:// service thread and the control pipe's transport (shm_service.hpp).
 #include "shm_service.hpp"
 
+#include <condition_variable>
 #include <cstdlib>
 #include <exception>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
 #include <asio/error.hpp>
 #include <asio/executor_work_guard.hpp>
+#include <asio/post.hpp>
 
 #include <strait/error.hpp>
 
@@ -33,6 +36,7 @@ class shm_service {
     (void)asio::error::get_system_category();
     (void)asio::error::get_misc_category();
     thread_ = std::thread([this] { io_.run(); });
+    wait_until_running();
     keep_library_loaded();
     std::atexit([] {
       // The thread may have been ended inside a lock that stop() or join()
@@ -41,6 +45,24 @@ class shm_service {
       instance().io_.stop();
       instance().thread_.join();
     });
+  }
+
+  // Returns once the thread runs a handler, past its start in the thread
+  // library. MinGW's winpthreads holds its thread-table lock during that
+  // start, and a shared strait's exit handlers take that lock (join, and the
+  // C++ runtime deleting its thread_local key): a process that exited with the
+  // thread still starting never ended (library_exit.hpp).
+  void wait_until_running() {
+    std::mutex m;
+    std::condition_variable changed;
+    bool running = false;
+    asio::post(io_, [&] {
+      const std::lock_guard lock(m);  // notified under the lock: `changed` outlives it
+      running = true;
+      changed.notify_one();
+    });
+    std::unique_lock lock(m);
+    changed.wait(lock, [&] { return running; });
   }
 
   static shm_service& instance() {
