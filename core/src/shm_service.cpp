@@ -50,8 +50,8 @@ class shm_service {
   // Returns once the thread runs a handler, past its start in the thread
   // library. MinGW's winpthreads holds its thread-table lock during that
   // start, and a shared strait's exit handlers take that lock (join, and the
-  // C++ runtime deleting its thread_local key): a process that exited with the
-  // thread still starting never ended (library_exit.hpp).
+  // C++ runtime deleting its thread_local key): a process that exits while
+  // the thread still starts can wait for that lock forever (library_exit.hpp).
   void wait_until_running() {
     std::mutex m;
     std::condition_variable changed;
