@@ -6,27 +6,27 @@
 // its samples to a file. The server counts what it echoed and its own CPU
 // time. Rows: the raw event-loop floors (clients_<platform>.cpp); strait with
 // the server a user writes first (one io_context, async_accept, and per client
-// async_receive then async_send); strait with a thread per client.
+// async_receive then async_send); strait with a thread per client; the peer
+// libraries' own many-client servers (peer_*.cpp). With --rounds the whole
+// sweep is measured again, every row at one count after the other each time,
+// so that a row and the floor it is judged against are measured close together.
 #include "clients.hpp"
 
 #include <algorithm>
-#include <array>
-#include <atomic>
+#include <chrono>
 #include <cstdio>
-#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <memory>
-#include <optional>
 #include <stdexcept>
-#include <thread>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <strait/strait.hpp>
 
 #include "child_process.hpp"
-#include "line_chart.hpp"
+#include "clients_results.hpp"
 #include "mechanism.hpp"
 #include "stats.hpp"
 #include "strait_link.hpp"
@@ -37,33 +37,14 @@ namespace {
 using namespace std::chrono_literals;
 using std::chrono::nanoseconds;
 
-constexpr std::size_t goal_clients = 16;
+// ---- the rows -----------------------------------------------------------------
 
-// ---- one row of the sweep ---------------------------------------------------
-
-struct sweep_row {
-  std::string label;
-  std::string server;  // a raw floor's label, clients_async_server or clients_threads_server
-  std::string client;  // a raw mechanism's name, or "strait"
-  std::string scheme;  // strait rows
-  std::optional<shm_waiting> shm{};
-};
-
-// The sweep echoes each round trip back over the client's own channel.
-bool one_way(std::string_view scheme) { return scheme == "mailslot" || scheme == "copydata"; }
-
-std::vector<sweep_row> choose_rows(const clients_settings& settings,
-                                   std::vector<std::string>& notes) {
+std::vector<sweep_row> choose_rows(const clients_settings& settings) {
   std::vector<sweep_row> rows;
   for (const auto& f : raw_echo_floors()) rows.push_back({f.label, f.label, f.client_mechanism, ""});
   std::vector<sweep_row> threaded;
   for (const auto scheme : strait::supported_schemes()) {
     const auto name = fmt::format("strait {}", scheme);
-    if (one_way(scheme)) {
-      notes.push_back(name + ": not measured: a one-way transport (each client would need its "
-                             "own reply mailslot; not written yet)");
-      continue;
-    }
     if (scheme == "shm") {
       // Both policies: with more clients than cores a spinning waiter takes
       // the CPU the server needs, so block is the one judged then (goals).
@@ -78,6 +59,7 @@ std::vector<sweep_row> choose_rows(const clients_settings& settings,
         {name + " threads", std::string(clients_threads_server), "strait", std::string(scheme)});
   }
   rows.insert(rows.end(), threaded.begin(), threaded.end());
+  for (const auto& peer : clients_peers()) rows.push_back({peer.label, peer.label, peer.label, ""});
   if (!settings.only.empty())
     std::erase_if(rows, [&](const sweep_row& r) {
       return std::none_of(settings.only.begin(), settings.only.end(), [&](const auto& word) {
@@ -91,27 +73,23 @@ std::vector<std::string> shm_arguments(const sweep_row& r) {
   return r.shm ? shm_waiting_arguments(*r.shm) : std::vector<std::string>{};
 }
 
-// ---- the runner ---------------------------------------------------------------
+std::string address_for(const sweep_row& row) {
+  if (row.client == "strait") return default_strait_url(row.scheme);
+  if (const auto* peer = find_clients_peer(row.client)) return peer->make_address();
+  return find_mechanism(row.client)->make_address();
+}
 
-struct point {
-  std::size_t clients = 0;
-  double round_trips_per_second = 0;
-  latency rtt;
-  double server_cpu_us = -1;  // per round trip; negative: not measured
-  std::size_t late = 0;       // clients not ready at the start time
-  std::string error;
-};
+// ---- one row at one count -----------------------------------------------------
 
 std::string temp_file(const std::string& stem, const std::string& tail) {
   return stem + "-" + tail;
 }
 
-point measure(const sweep_row& row, std::size_t clients, const clients_settings& settings) {
-  point p;
+sweep_point measure(const sweep_row& row, std::size_t clients, const clients_settings& settings) {
+  sweep_point p;
+  p.rounds = 1;
   p.clients = clients;
-  const auto address = row.client == "strait"
-                           ? default_strait_url(row.scheme)
-                           : find_mechanism(row.client)->make_address();
+  const auto address = address_for(row);
   const auto stem = temp_directory() + "/" + fresh_name();
   const auto self = strait::test::self_executable_path();
   std::vector<std::string> server_args{"--clients-server", row.server, address,
@@ -127,9 +105,13 @@ point measure(const sweep_row& row, std::size_t clients, const clients_settings&
     std::vector<strait::test::child_process> children;
     for (std::size_t i = 0; i < clients; ++i) {
       files.push_back(temp_file(stem, fmt::format("client{}", i)));
-      std::vector<std::string> args{"--clients-client",           row.client,   address,
-                                    std::to_string(start_ns),     fmt::format("{}", settings.window_seconds),
-                                    files.back()};
+      std::vector<std::string> args{"--clients-client",
+                                    row.client,
+                                    address,
+                                    std::to_string(start_ns),
+                                    fmt::format("{}", settings.window_seconds),
+                                    files.back(),
+                                    std::to_string(i)};
       for (auto& a : shm_arguments(row)) args.push_back(a);
       children.emplace_back(self, args);
     }
@@ -180,148 +162,41 @@ point measure(const sweep_row& row, std::size_t clients, const clients_settings&
   return p;
 }
 
-struct measured_row {
-  sweep_row row;
-  std::vector<point> points;
-};
+// ---- rounds --------------------------------------------------------------------
 
-const point* find_point(const std::vector<measured_row>& rows, const std::string& label,
-                        std::size_t clients) {
-  for (const auto& r : rows)
-    if (r.row.label == label)
-      for (const auto& p : r.points)
-        if (p.clients == clients && p.error.empty() && p.round_trips_per_second > 0) return &p;
-  return nullptr;
-}
-
-// The floor of a strait row: the raw echo server on the same mechanism (a
-// thread-per-client row has its transport's floor too).
-std::string floor_of(std::string label) {
-  constexpr std::string_view threads_suffix = " threads";
-  if (label.ends_with(threads_suffix)) label.resize(label.size() - threads_suffix.size());
-  for (const auto& f : raw_echo_floors())
-    if (std::find(f.floor_for.begin(), f.floor_for.end(), label) != f.floor_for.end())
-      return f.label;
-  return {};
-}
-
-void print_table(const std::vector<measured_row>& rows) {
-  std::size_t w = 10;
-  for (const auto& r : rows) w = std::max(w, r.row.label.size());
-  fmt::print("{:>7}  {:<{}} {:>13} {:>9} {:>9} {:>12} {:>9}\n", "clients", "server", w,
-             "round trips/s", "p50 µs", "p99 µs", "server CPU", "vs floor");
-  fmt::print("{:>7}  {:<{}} {:>13} {:>9} {:>9} {:>12} {:>9}\n", "", "", w, "(aggregate)", "", "",
-             "µs per rt", "(rt/s)");
-  std::vector<std::size_t> counts;
-  for (const auto& r : rows)
-    for (const auto& p : r.points)
-      if (std::find(counts.begin(), counts.end(), p.clients) == counts.end())
-        counts.push_back(p.clients);
-  for (const auto n : counts) {
-    for (const auto& r : rows)
-      for (const auto& p : r.points) {
-        if (p.clients != n) continue;
+// The rounds as one: each figure of a point is the median of that figure over
+// the rounds that measured it; an error in any round is the point's error.
+sweep_result merge_rounds(const std::vector<sweep_result>& rounds) {
+  sweep_result out = rounds.front();
+  for (const auto& round : rounds) out.failed = out.failed || round.failed;
+  for (std::size_t i = 0; i < out.rows.size(); ++i)
+    for (std::size_t j = 0; j < out.rows[i].points.size(); ++j) {
+      auto& merged = out.rows[i].points[j];
+      std::vector<double> rates, p50, p99, cpu;
+      merged.late = 0;
+      merged.rounds = 0;
+      for (const auto& round : rounds) {
+        const auto& p = round.rows[i].points[j];
         if (!p.error.empty()) {
-          fmt::print("{:>7}  {:<{}} FAILED: {}\n", n, r.row.label, w, p.error);
+          if (merged.error.empty()) merged.error = p.error;
           continue;
         }
-        std::string vs = "";
-        const auto floor = floor_of(r.row.label);
-        if (const auto* f = floor.empty() ? nullptr : find_point(rows, floor, n))
-          vs = fmt::format("{:.2f}x", p.round_trips_per_second / f->round_trips_per_second);
-        fmt::print("{:>7}  {:<{}} {:>13.0f} {:>9.2f} {:>9.2f} {:>12} {:>9}{}\n", n, r.row.label, w,
-                   p.round_trips_per_second, p.rtt.p50, p.rtt.p99,
-                   p.server_cpu_us >= 0 ? fmt::format("{:.2f}", p.server_cpu_us) : "-", vs,
-                   p.late ? fmt::format("  ({} clients late to start)", p.late) : "");
+        rates.push_back(p.round_trips_per_second);
+        p50.push_back(p.rtt.p50);
+        p99.push_back(p.rtt.p99);
+        if (p.server_cpu_us >= 0) cpu.push_back(p.server_cpu_us);
+        merged.late += p.late;
+        ++merged.rounds;
       }
-    fmt::print("\n");
-  }
-}
-
-void print_goal(const char* outcome, const std::string& text, const std::string& figures) {
-  fmt::print("  {:<16} {}\n", fmt::format("[{}]", outcome), text);
-  if (!figures.empty()) fmt::print("  {:<16} {}\n", "", figures);
-}
-
-void print_goals(const std::vector<measured_row>& rows, const std::vector<std::size_t>& counts) {
-  const auto n = goal_clients;
-  const bool measured_n = std::find(counts.begin(), counts.end(), n) != counts.end();
-  fmt::print(
-      "Goals (issue 13, clients): judged at {} clients on aggregate round trips/s.\n"
-      "A benchmark reports: a goal not met is printed, it does not fail the run.\n",
-      n);
-  std::vector<const point*> kernel;
-  for (const auto scheme : strait::supported_schemes()) {
-    if (scheme == "shm") continue;
-    const auto label = fmt::format("strait {}", scheme);
-    const auto text = fmt::format("{} with {} clients: >= 0.8x the raw event-loop server", label, n);
-    const auto floor = floor_of(label);
-    const auto* p = find_point(rows, label, n);
-    const auto* f = floor.empty() ? nullptr : find_point(rows, floor, n);
-    if (p) kernel.push_back(p);
-    if (one_way(scheme) || !measured_n || !p || !f) {
-      print_goal("not measured", text,
-                 one_way(scheme) ? "a one-way transport: not in the clients sweep yet"
-                 : !measured_n        ? fmt::format("--clients did not include {}", n)
-                 : floor.empty()   ? "no raw floor for it on this platform"
-                 : !p              ? "row not measured (see notes)"
-                                   : floor + " not measured");
-      continue;
+      merged.round_trips_per_second = median(rates);
+      merged.rtt.p50 = median(p50);
+      merged.rtt.p99 = median(p99);
+      merged.server_cpu_us = cpu.empty() ? -1 : median(cpu);
     }
-    const double ratio = p->round_trips_per_second / f->round_trips_per_second;
-    print_goal(ratio >= 0.8 ? "met" : "not met", text,
-               fmt::format("{:.0f} vs {} {:.0f} round trips/s: {:.2f}x", p->round_trips_per_second,
-                           floor, f->round_trips_per_second, ratio));
-  }
-  print_goal("not measured", "strait kernel transports with 16 clients: >= ZeroMQ's and NNG's",
-             "the clients sweep has no ZeroMQ or NNG rows yet");
-  // shm://: with more clients than cores a spinning waiter takes the CPU the
-  // server needs, so the goal is judged on block then, on adaptive otherwise.
-  const bool oversubscribed = n > std::thread::hardware_concurrency();
-  const auto shm_label = fmt::format("strait shm {}", oversubscribed ? "block" : "adaptive");
-  const auto shm_text = fmt::format(
-      "{} with {} clients: cost per round trip below the best kernel transport's", shm_label, n);
-  const auto* s = find_point(rows, shm_label, n);
-  const point* best = nullptr;
-  std::string best_label;
-  for (const auto* k : kernel)
-    if (!best || k->round_trips_per_second > best->round_trips_per_second) best = k;
-  for (const auto& r : rows)
-    if (best && find_point(rows, r.row.label, n) == best) best_label = r.row.label;
-  if (!s || !best) {
-    print_goal("not measured", shm_text, "the shm row or no kernel transport row at this count");
-  } else {
-    const double cost = 1e6 / s->round_trips_per_second, best_cost = 1e6 / best->round_trips_per_second;
-    print_goal(cost < best_cost ? "met" : "not met", shm_text,
-               fmt::format("{:.2f} µs vs {} {:.2f} µs per round trip (wall time / aggregate; "
-                           "{} with {} clients on {} CPUs)",
-                           cost, best_label, best_cost,
-                           oversubscribed ? "block: more clients than CPUs" : "adaptive", n,
-                           std::thread::hardware_concurrency()));
-  }
-  fmt::print("\n");
+  return out;
 }
 
-std::string write_chart(const std::vector<measured_row>& rows, const std::string& dir) {
-  line_chart chart{"clients",
-                   fmt::format("64 B round trips/s, all clients together, by number of clients\\n"
-                               "({}; {})",
-                               cpu_description(), os_description()),
-                   "client processes (log 2)", "round trips/s (log)"};
-  for (const auto& r : rows)
-    for (const auto& p : r.points)
-      if (std::none_of(chart.x_tics.begin(), chart.x_tics.end(),
-                       [&](const auto& t) { return t.second == static_cast<double>(p.clients); }))
-        chart.x_tics.emplace_back(std::to_string(p.clients), static_cast<double>(p.clients));
-  for (const auto& r : rows) {
-    chart_series s{r.row.label, {}};
-    for (const auto& p : r.points)
-      if (p.error.empty() && p.round_trips_per_second > 0)
-        s.points.emplace_back(static_cast<double>(p.clients), p.round_trips_per_second);
-    chart.series.push_back(std::move(s));
-  }
-  return write_line_chart(chart, dir);
-}
+std::string utc_now() { return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr))); }
 
 }  // namespace
 
@@ -338,43 +213,62 @@ std::vector<std::size_t> parse_client_counts(const std::string& text) {
   return out;
 }
 
-
 int run_clients_sweep(const std::vector<std::size_t>& counts, const clients_settings& settings) {
-  std::vector<std::string> notes;
-  const auto rows = choose_rows(settings, notes);
+  const auto rows = choose_rows(settings);
   const auto t0 = std::chrono::steady_clock::now();
+  sweep_result blank;
+  blank.counts = counts;
+  blank.settings = settings;
+  blank.started = utc_now();
+  for (const auto& row : rows) blank.rows.push_back({row, {}});
+  for (const auto& peer : missing_peers())
+    blank.notes.push_back(fmt::format(
+        "{}: not found when the bench was configured; scripts/install-deps --bench installs it",
+        peer));
+
   fmt::print("strait-bench clients sweep: {}\n", settings.command);
   fmt::print(
       "64 B round trips; N client processes against one server process; every client measures "
       "the same {:g} s window;\naggregate = the sum of each client's round trips/s; p50/p99 over "
       "every round trip of every client;\nserver CPU = the server process's user + system time "
-      "(getrusage) / the round trips it echoed.\n\n",
-      settings.window_seconds);
-  std::vector<measured_row> measured;
-  const std::size_t total = rows.size() * counts.size();
+      "(getrusage; Windows: GetProcessTimes) / the round trips it echoed.{}\n\n",
+      settings.window_seconds,
+      settings.rounds > 1
+          ? fmt::format("\n{} rounds, each measuring every row at one count after the other; "
+                        "each figure is its median over the rounds",
+                        settings.rounds)
+          : "");
+  std::vector<sweep_result> rounds(settings.rounds, blank);
+  const std::size_t total = rows.size() * counts.size() * rounds.size();
   std::size_t index = 0;
-  bool failed = false;
-  for (const auto& row : rows) {
-    measured_row m{row, {}};
-    for (const auto n : counts) {
-      const auto s = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::steady_clock::now() - t0)
-                         .count();
-      fmt::print(stderr, "[{:>2}/{} {}:{:02}] {}, {} clients\n", ++index, total, s / 60, s % 60,
-                 row.label, n);
-      m.points.push_back(measure(row, n, settings));
-      if (!m.points.back().error.empty()) {
-        failed = true;
-        fmt::print(stderr, "  {}, {} clients: FAILED: {}\n", row.label, n, m.points.back().error);
+  for (std::size_t r = 0; r < rounds.size(); ++r)
+    for (const auto n : counts)
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto s =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0)
+                .count();
+        fmt::print(stderr, "[{:>2}/{} {}:{:02}] {}, {} clients{}\n", ++index, total, s / 60, s % 60,
+                   rows[i].label, n,
+                   rounds.size() > 1 ? fmt::format(", round {}/{}", r + 1, rounds.size()) : "");
+        auto p = measure(rows[i], n, settings);
+        if (!p.error.empty()) {
+          rounds[r].failed = true;
+          fmt::print(stderr, "  {}, {} clients: FAILED: {}\n", rows[i].label, n, p.error);
+        }
+        rounds[r].rows[i].points.push_back(std::move(p));
       }
-    }
-    measured.push_back(std::move(m));
-  }
-  print_table(measured);
-  print_goals(measured, counts);
-  for (const auto& note : notes) fmt::print("note: {}\n", note);
-  if (!settings.plot_dir.empty()) fmt::print("{}\n", write_chart(measured, settings.plot_dir));
-  return failed ? 1 : 0;
+  auto result = merge_rounds(rounds);
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result.goals = evaluate_clients_goals(result, rounds);
+  print_clients_table(result);
+  print_clients_goals(result);
+  for (const auto& note : result.notes) fmt::print("note: {}\n", note);
+  if (!settings.json_file.empty()) write_clients_json(result, settings.json_file);
+  if (!settings.csv_file.empty()) write_clients_csv(result, settings.csv_file);
+  if (!settings.plot_dir.empty())
+    fmt::print("{}\n", write_clients_chart(result, settings.plot_dir));
+  return result.failed ? 1 : 0;
 }
 
 }  // namespace strait::bench

@@ -1,12 +1,16 @@
 // The clients sweep's raw floors on Linux: one thread, one epoll set, a
 // non-blocking listening socket and non-blocking connections, every byte read
 // written straight back. This is the server a C programmer writes for "many
-// clients, one thread"; strait's io_context server is compared with it.
+// clients, one thread"; strait's io_context server is compared with it. The
+// datagram floor (for mailslot://, an AF_UNIX datagram socket on POSIX) is
+// one socket read with recvfrom and answered with sendto: one socket needs no
+// event set.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -15,6 +19,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -79,6 +84,43 @@ void write_all(int fd, const char* data, std::size_t size) {
   }
 }
 
+// The datagram floor: the clients are the "raw unix dgram" mechanism, whose
+// connect sends a 1-byte hello and whose close sends an empty datagram (a
+// datagram socket has no close its peer sees); every other datagram is
+// echoed to its sender.
+std::uint64_t serve_datagrams(const std::string& path, std::size_t clients) {
+  fd_owner fd(::socket(AF_UNIX, SOCK_DGRAM, 0));
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  if (path.size() >= sizeof un.sun_path) throw bench_error("socket path too long");
+  std::memcpy(un.sun_path, path.c_str(), path.size() + 1);
+  if (::bind(fd.fd, reinterpret_cast<const sockaddr*>(&un), sizeof un) != 0) fail("bind");
+  timeval idle{};
+  idle.tv_sec = 60;  // a client gone without its goodbye ends the run, not a hang
+  ::setsockopt(fd.fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof idle);
+  std::array<char, 4096> buffer{};
+  std::uint64_t echoes = 0;
+  for (std::size_t goodbyes = 0; goodbyes < clients;) {
+    sockaddr_un peer{};
+    socklen_t length = sizeof peer;
+    const auto r = ::recvfrom(fd.fd, buffer.data(), buffer.size(), 0,
+                              reinterpret_cast<sockaddr*>(&peer), &length);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && errno == EAGAIN) throw bench_error("no client activity for 60 s");
+    if (r < 0) fail("recvfrom");
+    if (r == 0) ++goodbyes;
+    if (r <= 1) continue;  // a goodbye or a hello
+    if (::sendto(fd.fd, buffer.data(), static_cast<std::size_t>(r), 0,
+                 reinterpret_cast<const sockaddr*>(&peer), length) != r)
+      fail("sendto");
+    ++echoes;
+  }
+  ::unlink(path.c_str());
+  return echoes;
+}
+
+constexpr std::string_view datagram_floor = "raw unix dgram recvfrom";
+
 }  // namespace
 
 std::vector<raw_echo_floor> raw_echo_floors() {
@@ -86,11 +128,14 @@ std::vector<raw_echo_floor> raw_echo_floors() {
       // pipe:// is framed AF_UNIX stream on POSIX, so its floor is this one too.
       {"raw unix stream epoll", "raw unix stream", {"strait unix", "strait pipe"}},
       {"raw tcp epoll", "raw tcp", {"strait tcp"}},
+      // mailslot:// is an AF_UNIX datagram socket on POSIX.
+      {std::string(datagram_floor), "raw unix dgram", {"strait mailslot"}},
   };
 }
 
 std::uint64_t serve_raw_echo(const std::string& label, const std::string& address,
                              std::size_t clients) {
+  if (label == datagram_floor) return serve_datagrams(address, clients);
   const bool tcp = label == "raw tcp epoll";
   fd_owner listener(listen_at(tcp, address));
   fd_owner events_fd(::epoll_create1(0));

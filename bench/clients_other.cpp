@@ -1,6 +1,6 @@
 // The clients sweep's platform part where no raw floor is written yet
-// (Windows: an IOCP echo server; macOS: kqueue): the floors and the server's
-// CPU time are "not measured", the strait rows are measured all the same.
+// (macOS: a kqueue echo server): the floors and the server's CPU time are
+// "not measured", the strait rows are measured all the same.
 #include "clients.hpp"
 #include "mechanism.hpp"
 

@@ -1,4 +1,5 @@
-// The shm:// goals of issues 5 and 13, checked against a run's figures (goals.cpp).
+// The goals of issues 5 and 13 (shm://, the kernel transports), checked
+// against a run's figures (goals.cpp).
 // A benchmark reports: a missed goal is printed as "not met", it never makes
 // the run fail.
 #pragma once
@@ -38,7 +39,20 @@ const char* outcome_text(goal::outcome o);
 std::vector<goal> evaluate_goals(const run_result& result,
                                  const std::vector<run_result>& rounds = {});
 
-// Whether the run measured anything the goals are about (a strait shm row).
+// Whether `ratio` meets `g` (a rate: at least its limit; a time: at most).
+bool goal_met(const goal& g, double ratio);
+// Sets g.ratio = value / base and the verdict (not measured without a base).
+void judge(goal& g);
+// With two rounds or more: each goal judged on the median of its ratio in each
+// round that measured it (`rounds[r][i]` is goal i judged on round r alone);
+// the ratios are kept in round_ratios. The shm:// goals and the clients
+// goals (clients_report.cpp) are judged alike.
+void judge_over_rounds(std::vector<goal>& goals, const std::vector<std::vector<goal>>& rounds);
+// A goal's figures as the goals blocks print them (with rounds: the median
+// ratio, its range and in how many rounds it was met).
+std::string goal_figures(const goal& g);
+
+// Whether the run measured anything the goals are about (a strait shm or kernel row).
 bool has_goal_rows(const run_result& result);
 
 // The goals block printed after the tables (result.goals).

@@ -1,5 +1,6 @@
 #include "line_chart.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -40,6 +41,13 @@ std::string write_line_chart(const line_chart& chart, const std::string& directo
       for (std::size_t i = 0; i < chart.x_tics.size(); ++i)
         f << (i ? ", " : "") << "'" << chart.x_tics[i].first << "' " << chart.x_tics[i].second;
       f << ")\n";
+    }
+    if (chart.log_x && !chart.x_tics.empty()) {
+      // A margin around the ticks: gnuplot leaves out a tick on the range's very edge.
+      const auto [low, high] = std::minmax_element(
+          chart.x_tics.begin(), chart.x_tics.end(),
+          [](const auto& a, const auto& b) { return a.second < b.second; });
+      f << fmt::format("set xrange [{:.6g}:{:.6g}]\n", low->second / 1.25, high->second * 1.25);
     }
     f << "set xlabel '" << chart.x_label << "'\nset ylabel '" << chart.y_label << "'\n";
     f << "set title \"" << chart.title << "\"\n";

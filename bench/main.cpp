@@ -63,7 +63,9 @@ constexpr const char* usage =
     "  --clients N,... instead of the rows above: N client processes against one\n"
     "                  server, 64 B round trips, for each N (e.g. 1,4,16,64);\n"
     "                  aggregate round trips/s, p50, p99 and the server's CPU time\n"
-    "                  per round trip (clients.cpp); not in --json/--csv yet\n"
+    "                  per round trip (clients.cpp); with --rounds, every figure is\n"
+    "                  the median over the rounds and each goal is judged on the\n"
+    "                  median of its ratio in each round\n"
     "  --json/--csv F  also write the results to F\n"
     "  --plot DIR      charts (SVG and PNG, with gnuplot) and their data into DIR\n";
 
@@ -595,10 +597,13 @@ int main(int argc, char** argv) {
     if (!opt.client_counts.empty())
       return sb::run_clients_sweep(
           opt.client_counts, {.window_seconds = std::max(0.25, opt.settings.budget_seconds),
+                              .rounds = opt.settings.rounds,
                               .only = opt.only,
                               .shm_spin_time = opt.settings.shm_spin_time,
                               .command = opt.settings.command,
-                              .plot_dir = opt.plot_dir});
+                              .plot_dir = opt.plot_dir,
+                              .json_file = opt.json_file,
+                              .csv_file = opt.csv_file});
     return run(std::move(opt));
   } catch (const std::exception& e) {
     fmt::print(stderr, "strait-bench{}: {}\n", args.empty() ? "" : " " + args[0], e.what());

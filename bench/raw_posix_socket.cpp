@@ -130,7 +130,7 @@ std::unique_ptr<link> connect_stream(int family, const Address& address, bool tc
   return std::make_unique<stream_link>(std::move(fd));
 }
 
-// ---- AF_UNIX datagrams: each end binds a path, the client's is PATH.c ------
+// ---- AF_UNIX datagrams: each end binds a path, a client's is PATH.NAME ----
 
 // Well under the default socket send buffer (about 208 KiB on Linux), which
 // bounds the datagram size an unprivileged process can send.
@@ -145,7 +145,13 @@ class datagram_link final : public link {
     ::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
     ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   }
-  ~datagram_link() override { ::unlink(own_path_.c_str()); }
+  ~datagram_link() override {
+    // A datagram socket has no close its peer sees: an empty datagram says it
+    // (the clients sweep's server counts them); nobody listening is fine. It
+    // may wait (up to the send timeout) for room in a busy server's queue.
+    ::send(fd_.get(), nullptr, 0, 0);
+    ::unlink(own_path_.c_str());
+  }
 
   void send(const std::byte* p, std::size_t n) override {
     ssize_t w;
@@ -193,7 +199,8 @@ std::unique_ptr<link> serve_datagram(const std::string& path) {
 }
 
 std::unique_ptr<link> connect_datagram(const std::string& path) {
-  const std::string own = path + ".c";
+  // Its own name: several clients may share one server (the clients sweep).
+  const std::string own = path + "." + fresh_name();
   auto fd = bound_datagram_socket(own);
   const auto server = unix_address(path);
   retry_until_ready(

@@ -31,6 +31,9 @@ class win32_handle {
   HANDLE h_;
 };
 
+// A pipe name's path on this machine ("raw named pipe" addresses are a name).
+inline std::string named_pipe_path(const std::string& name) { return "\\\\.\\pipe\\" + name; }
+
 [[noreturn]] inline void fail_win32(const std::string& what, DWORD error = ::GetLastError()) {
   throw bench_error(fmt::format("{}: Win32 error {}", what, error));
 }

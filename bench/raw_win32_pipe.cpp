@@ -8,8 +8,6 @@ namespace {
 
 constexpr DWORD pipe_buffer = 64 * 1024;
 
-std::string pipe_path(const std::string& name) { return "\\\\.\\pipe\\" + name; }
-
 class named_pipe_link final : public link {
  public:
   explicit named_pipe_link(win32_handle pipe) : pipe_(std::move(pipe)) {}
@@ -41,7 +39,7 @@ class named_pipe_link final : public link {
 
 std::unique_ptr<link> serve_pipe(const std::string& name) {
   win32_handle pipe(::CreateNamedPipeA(
-      pipe_path(name).c_str(), PIPE_ACCESS_DUPLEX,
+      named_pipe_path(name).c_str(), PIPE_ACCESS_DUPLEX,
       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS, 1,
       pipe_buffer, pipe_buffer, 0, nullptr));
   if (!pipe.valid()) fail_win32("CreateNamedPipe " + name);
@@ -56,11 +54,12 @@ std::unique_ptr<link> connect_pipe(const std::string& name) {
   win32_handle pipe;
   retry_until_ready(
       [&] {  // ERROR_FILE_NOT_FOUND until the server has created it
-        pipe = win32_handle(::CreateFileA(pipe_path(name).c_str(), GENERIC_READ | GENERIC_WRITE, 0,
-                                          nullptr, OPEN_EXISTING, 0, nullptr));
+        pipe = win32_handle(::CreateFileA(named_pipe_path(name).c_str(),
+                                          GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                                          0, nullptr));
         return pipe.valid();
       },
-      "open " + pipe_path(name));
+      "open " + named_pipe_path(name));
   DWORD mode = PIPE_READMODE_MESSAGE;
   if (!::SetNamedPipeHandleState(pipe.get(), &mode, nullptr, nullptr))
     fail_win32("SetNamedPipeHandleState");

@@ -66,6 +66,8 @@ std::map<std::size_t, std::vector<const row*>> by_size(const std::vector<row>& r
   return out;
 }
 
+}  // namespace
+
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) {
@@ -87,8 +89,6 @@ std::string csv_field(const std::string& s) {
   for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
-
-}  // namespace
 
 std::string size_text(std::size_t size) {
   if (size >= (1u << 20) && size % (1u << 20) == 0) return fmt::format("{} MiB", size >> 20);
@@ -169,6 +169,31 @@ void print_tables(const run_result& result) {
   }
 }
 
+void write_json_end(std::ostream& out, const std::vector<goal>& goals,
+                    const std::vector<std::string>& notes, bool failed) {
+  out << "  \"goals\": [\n";
+  for (std::size_t i = 0; i < goals.size(); ++i) {
+    const auto& g = goals[i];
+    std::vector<std::string> round_ratios;
+    for (const double r : g.round_ratios) round_ratios.push_back(json_number(r));
+    out << fmt::format(
+        "    {{\"goal\": {}, \"mechanism\": {}, \"baseline\": {}, \"size\": {}, "
+        "\"measure\": {}, \"value\": {}, \"baseline_value\": {}, \"ratio\": {}, "
+        "\"round_ratios\": [{}], \"limit\": {}, \"limit_is\": \"{}\", \"verdict\": {}, "
+        "\"detail\": {}}}{}\n",
+        json_string(g.text), json_string(g.subject), json_string(g.baseline), g.size,
+        json_string(g.measure), json_number(g.value), json_number(g.base), json_number(g.ratio),
+        fmt::join(round_ratios, ", "), json_number(g.limit),
+        g.bandwidth ? "at least" : "at most", json_string(outcome_text(g.result)),
+        json_string(g.detail),
+        i + 1 < goals.size() ? "," : "");
+  }
+  out << "  ],\n";
+  out << "  \"notes\": [";
+  for (std::size_t i = 0; i < notes.size(); ++i) out << (i ? ", " : "") << json_string(notes[i]);
+  out << "],\n  \"failed\": " << (failed ? "true" : "false") << "\n}\n";
+}
+
 void write_json(const run_result& result, const std::string& file) {
   std::ofstream out(file);
   if (!out) throw std::runtime_error("cannot write " + file);
@@ -224,28 +249,7 @@ void write_json(const run_result& result, const std::string& file) {
   };
   write_rows("round_trip", result.latency_rows, true);
   write_rows("throughput", result.throughput_rows, false);
-  out << "  \"goals\": [\n";
-  for (std::size_t i = 0; i < result.goals.size(); ++i) {
-    const auto& g = result.goals[i];
-    std::vector<std::string> round_ratios;
-    for (const double r : g.round_ratios) round_ratios.push_back(json_number(r));
-    out << fmt::format(
-        "    {{\"goal\": {}, \"mechanism\": {}, \"baseline\": {}, \"size\": {}, "
-        "\"measure\": {}, \"value\": {}, \"baseline_value\": {}, \"ratio\": {}, "
-        "\"round_ratios\": [{}], \"limit\": {}, \"limit_is\": \"{}\", \"verdict\": {}, "
-        "\"detail\": {}}}{}\n",
-        json_string(g.text), json_string(g.subject), json_string(g.baseline), g.size,
-        json_string(g.measure), json_number(g.value), json_number(g.base), json_number(g.ratio),
-        fmt::join(round_ratios, ", "), json_number(g.limit),
-        g.bandwidth ? "at least" : "at most", json_string(outcome_text(g.result)),
-        json_string(g.detail),
-        i + 1 < result.goals.size() ? "," : "");
-  }
-  out << "  ],\n";
-  out << "  \"notes\": [";
-  for (std::size_t i = 0; i < result.notes.size(); ++i)
-    out << (i ? ", " : "") << json_string(result.notes[i]);
-  out << "],\n  \"failed\": " << (result.failed ? "true" : "false") << "\n}\n";
+  write_json_end(out, result.goals, result.notes, result.failed);
 }
 
 void write_csv(const run_result& result, const std::string& file) {

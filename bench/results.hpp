@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,7 @@ struct run_settings {
   std::string command;               // the command line, to reproduce the run
 };
 
-// One shm:// goal (issues 5, 13) with the figures it was judged on (goals.cpp).
+// One goal (issues 5, 13) with the figures it was judged on (goals.cpp).
 struct goal {
   enum class outcome { met, not_met, not_measured, not_applicable };
   std::string text;              // what the issue asks, with the limit
@@ -70,7 +71,7 @@ struct run_result {
   std::string started;  // UTC, ISO 8601
   double seconds = 0;   // wall time of the whole run
   std::vector<row> latency_rows, throughput_rows;
-  std::vector<goal> goals;         // the shm:// goals (issues 5, 13), when shm:// was measured
+  std::vector<goal> goals;         // the goals (issues 5, 13), when a row they judge was measured
   std::vector<std::string> notes;  // skipped rows and mechanisms, and why
   bool failed = false;             // a mechanism failed or lost data
 };
@@ -84,6 +85,15 @@ double latency_overhead(const row& r, const row& b);
 double throughput_overhead(const row& r, const row& b);
 
 void print_tables(const run_result& result);
+// The end of a --json file: "goals", "notes" and "failed", and the closing
+// brace (the clients sweep's JSON ends alike).
+void write_json_end(std::ostream& out, const std::vector<goal>& goals,
+                    const std::vector<std::string>& notes, bool failed);
+// JSON and CSV text: a quoted, escaped string; a number (null when not finite);
+// a field quoted when it needs to be.
+std::string json_string(const std::string& s);
+std::string json_number(double v);
+std::string csv_field(const std::string& s);
 void write_json(const run_result& result, const std::string& file);
 void write_csv(const run_result& result, const std::string& file);
 // Data files and a gnuplot script in `directory`; runs gnuplot when it is on

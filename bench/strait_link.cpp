@@ -19,17 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The way back for a one-way transport: the same scheme and host, NAME-reply.
-std::string reply_url(const std::string& url) {
-  auto ep = strait::parse_endpoint(url);
-  if (ep.name.empty())
-    throw bench_error(url + " is one-way and names nothing to derive a reply URL from");
-  constexpr std::string_view suffix = "-reply";
-  ep.name.resize(std::min(ep.name.size(), strait::max_name_length - suffix.size()));
-  ep.name += suffix;
-  return ep.url();
-}
-
 strait::listen_options listen_options_for(const shm_waiting& w) {
   strait::listen_options options;
   options.shm_wait = w.wait;
@@ -66,7 +55,7 @@ class strait_link final : public link {
     std::byte hello{};
     self->main_.receive(asio::buffer(&hello, 1));
     if (!self->main_.capabilities().can_send) {
-      self->back_ = connect_when_ready(self->io_, reply_url(url), w);
+      self->back_ = connect_when_ready(self->io_, reply_url(url, "-reply"), w);
       configure(self->back_);
       self->one_way_ = true;
     }
@@ -82,7 +71,7 @@ class strait_link final : public link {
     configure(self->main_);
     self->one_way_ = !self->main_.capabilities().can_receive;
     if (self->one_way_) {
-      self->listener_ = strait::listen(self->io_, reply_url(url), listen_options_for(w));
+      self->listener_ = strait::listen(self->io_, reply_url(url, "-reply"), listen_options_for(w));
       self->listener_.set_accept_timeout(link_timeout);
     }
     std::byte hello{1};
@@ -195,6 +184,15 @@ std::unique_ptr<link> serve_strait(const std::string& url, const shm_waiting& w)
 
 std::unique_ptr<link> connect_strait(const std::string& url, const shm_waiting& w) {
   return strait_link::connect(url, w);
+}
+
+std::string reply_url(const std::string& url, std::string_view suffix) {
+  auto ep = strait::parse_endpoint(url);
+  if (ep.name.empty())
+    throw bench_error(url + " is one-way and names nothing to derive a reply URL from");
+  ep.name.resize(std::min(ep.name.size(), strait::max_name_length - suffix.size()));
+  ep.name += suffix;
+  return ep.url();
 }
 
 std::string default_strait_url(std::string_view scheme) {

@@ -21,6 +21,10 @@ inline constexpr std::string_view strait_mechanism_name = "strait";
 // with a free port, otherwise SCHEME://NAME with a fresh name.
 std::string default_strait_url(std::string_view scheme);
 
+// The way back for a one-way transport: the same scheme and host, NAME`suffix`
+// (the name cut short enough for the suffix to fit).
+std::string reply_url(const std::string& url, std::string_view suffix);
+
 // How both ends of a shm:// link wait: the listener's listen_options and the
 // client's connect_options get the same values. Other schemes ignore it.
 struct shm_waiting {

@@ -132,7 +132,9 @@ std::string describe_native_error(int native);
 
 // What an error code cannot carry about this thread's latest failure (which
 // path, owned by whom): a backend notes it, and the throwing calls add it to
-// their message. take_failure_note() returns it and forgets it.
+// their message. take_failure_note() returns it and forgets it. A note longer
+// than failure_note_capacity bytes is cut to it, ending in an ellipsis.
+inline constexpr std::size_t failure_note_capacity = 1024;
 void note_failure(std::string why);
 std::string take_failure_note();
 

@@ -1,5 +1,9 @@
 #include <strait/error.hpp>
 
+#include <algorithm>
+#include <array>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -73,12 +77,39 @@ const std::error_category& category() noexcept {
 
 namespace detail {
 namespace {
-thread_local std::string failure_note;
+
+// Trivially destructible on purpose: a thread_local with a destructor makes the
+// C++ runtime create a thread-exit key, and a shared strait on Windows deletes
+// that key at DLL_PROCESS_DETACH under the thread library's lock, which a
+// thread ended by ExitProcess may hold: the process never exits
+// (library_exit.hpp). A longer note is cut, marked with an ellipsis.
+struct failure_note_text {
+  std::array<char, failure_note_capacity> bytes;
+  std::size_t size;
+};
+static_assert(std::is_trivially_destructible_v<failure_note_text>);
+thread_local failure_note_text failure_note{};
+
 }  // namespace
 
-void note_failure(std::string why) { failure_note = std::move(why); }
+void note_failure(std::string why) {
+  constexpr std::string_view cut = "\u2026";
+  auto& note = failure_note;
+  std::size_t keep = why.size();
+  if (keep > note.bytes.size()) {
+    keep = note.bytes.size() - cut.size();
+    while (keep > 0 && (static_cast<unsigned char>(why[keep]) & 0xC0) == 0x80)
+      --keep;  // not inside a UTF-8 sequence
+    why.replace(keep, std::string::npos, cut);
+  }
+  std::copy(why.begin(), why.end(), note.bytes.begin());
+  note.size = why.size();
+}
 
-std::string take_failure_note() { return std::exchange(failure_note, {}); }
+std::string take_failure_note() {
+  auto& note = failure_note;
+  return {note.bytes.data(), std::exchange(note.size, 0)};
+}
 
 }  // namespace detail
 

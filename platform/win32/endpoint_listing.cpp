@@ -29,11 +29,12 @@
 
 #include "discovery_backend.hpp"
 #include "handle.hpp"
+#include "ntdll_call.hpp"
 
 namespace strait::detail {
 namespace {
 
-// The native API's directory calls, from ntdll (no import library needed).
+// The native API's directory calls (ntdll_call.hpp).
 struct object_directory_information {
   UNICODE_STRING name;
   UNICODE_STRING type_name;
@@ -44,13 +45,6 @@ using query_directory_call = NTSTATUS(NTAPI*)(HANDLE, void*, ULONG, BOOLEAN, BOO
 using status_to_error_call = ULONG(NTAPI*)(NTSTATUS);
 constexpr ACCESS_MASK directory_query = 0x0001;
 constexpr NTSTATUS status_no_more_entries = static_cast<NTSTATUS>(0x8000001AL);
-
-template <class Call>
-Call ntdll_call(const char* name) {
-  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
-  return ntdll ? reinterpret_cast<Call>(reinterpret_cast<void*>(::GetProcAddress(ntdll, name)))
-               : nullptr;
-}
 
 std::error_code map_status(NTSTATUS status) {
   const auto to_error = ntdll_call<status_to_error_call>("RtlNtStatusToDosError");

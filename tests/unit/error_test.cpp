@@ -3,10 +3,12 @@
 #include <set>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <strait/error.hpp>
 
+#include "backend.hpp"
 #include "catch.hpp"
 
 using strait::errc;
@@ -109,4 +111,32 @@ TEST_CASE("error.foreign_codes_are_not_strait_codes", "[error]") {
   CHECK(strait::to_errc(generic) == errc{});
   CHECK(strait::to_errc(success) == errc{});
   CHECK(strait::native_error(generic) == generic.value());
+}
+
+TEST_CASE("error.failure_note_is_taken_once_and_per_thread", "[error]") {
+  using strait::detail::note_failure;
+  using strait::detail::take_failure_note;
+  note_failure("/run/user/1000/strait/x: owned by uid 0");
+  std::string elsewhere = "untouched";
+  std::thread([&] { elsewhere = take_failure_note(); }).join();
+  CHECK(elsewhere.empty());
+  CHECK(take_failure_note() == "/run/user/1000/strait/x: owned by uid 0");
+  CHECK(take_failure_note().empty());
+}
+
+TEST_CASE("error.long_failure_note_is_cut_whole_characters_and_marked", "[error]") {
+  using strait::detail::failure_note_capacity;
+  // Two-byte characters, so that the cut falls inside one unless it is moved.
+  std::string path = "/";
+  while (path.size() < 3 * failure_note_capacity) path += "\xC3\xA9";
+  strait::detail::note_failure(path);
+  const auto note = strait::detail::take_failure_note();
+  REQUIRE(note.size() <= failure_note_capacity);
+  CHECK(note.size() > failure_note_capacity - 8);
+  const std::string ellipsis = "\xE2\x80\xA6";
+  REQUIRE(note.size() > ellipsis.size());
+  CHECK(note.substr(note.size() - ellipsis.size()) == ellipsis);
+  const auto kept = note.substr(0, note.size() - ellipsis.size());
+  CHECK(path.compare(0, kept.size(), kept) == 0);
+  CHECK((kept.size() - 1) % 2 == 0);  // "/" and whole two-byte characters
 }
