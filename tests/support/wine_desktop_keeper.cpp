@@ -67,43 +67,50 @@ std::wstring image_of(DWORD pid) {
   return named ? std::wstring(image, size) : std::wstring();
 }
 
-// Whether a process other than Wine's own and this one runs (a test, a peer).
-bool others_run() {
+// Calls `visit` with each running process until it returns true; false when
+// no process list could be had.
+template <class Visit>
+bool visit_processes(Visit visit) {
   const HANDLE snap = ::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
-  if (snap == INVALID_HANDLE_VALUE) return true;
+  if (snap == INVALID_HANDLE_VALUE) return false;
   PROCESSENTRY32W entry{};
   entry.dwSize = sizeof(entry);
-  bool found = false;
-  for (BOOL more = ::Process32FirstW(snap, &entry); more && !found;
+  for (BOOL more = ::Process32FirstW(snap, &entry); more && !visit(entry);
        more = ::Process32NextW(snap, &entry)) {
-    if (entry.th32ProcessID == ::GetCurrentProcessId() || entry.th32ProcessID == 0) continue;
-    const auto image = image_of(entry.th32ProcessID);
-    found = image.empty() || !in_windows_directory(image);  // unknown counts as a test's
   }
   ::CloseHandle(snap);
-  return found;
+  return true;
+}
+
+// Whether a process other than Wine's own and this one runs (a test, a peer).
+bool others_run() {
+  bool found = false;
+  const bool listed = visit_processes([&](const PROCESSENTRY32W& p) {
+    if (p.th32ProcessID == ::GetCurrentProcessId() || p.th32ProcessID == 0) return false;
+    const auto image = image_of(p.th32ProcessID);
+    found = image.empty() || !in_windows_directory(image);  // unknown counts as a test's
+    return found;
+  });
+  return found || !listed;
 }
 
 // Whether a desktop that already exists may be kept: explorer.exe gets the
 // stderr of the process that started it (win32u's get_desktop_window), and
 // kept alive it would hold a test's output pipe open, so ctest would wait
-// for it. Only an explorer started by a keeper or by Wine's own programs
-// (wineboot; their output goes nowhere) is kept. No explorer: true (the
+// for it. Only an explorer started by a keeper (this program) or by one of
+// Wine's own programs still running is kept; one whose starter is gone
+// (a test, or wineboot, which wine-run starts after the keeper) is left to go
+// as without a keeper, and a later start finds none. No explorer: true (the
 // keeper starts it, with no output).
 bool may_keep_running_desktop() {
-  const HANDLE snap = ::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
-  if (snap == INVALID_HANDLE_VALUE) return false;
-  PROCESSENTRY32W entry{};
-  entry.dwSize = sizeof(entry);
   bool found = false;
   DWORD parent = 0;
-  for (BOOL more = ::Process32FirstW(snap, &entry); more && !found;
-       more = ::Process32NextW(snap, &entry)) {
-    if (::_wcsicmp(entry.szExeFile, L"explorer.exe") != 0) continue;
-    found = true;
-    parent = entry.th32ParentProcessID;
-  }
-  ::CloseHandle(snap);
+  const bool listed = visit_processes([&](const PROCESSENTRY32W& p) {
+    found = ::_wcsicmp(p.szExeFile, L"explorer.exe") == 0;
+    if (found) parent = p.th32ParentProcessID;
+    return found;
+  });
+  if (!listed) return false;
   if (!found) return true;
   const auto starter = image_of(parent);
   wchar_t self[MAX_PATH * 2];
