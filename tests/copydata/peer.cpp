@@ -6,6 +6,7 @@
 // Exit code 0: the role did all it should and found nothing wrong; 90: it
 // found something wrong (said on stderr); try-* roles exit with the
 // strait::errc they got (0: it worked). Every wait is bounded.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -56,13 +57,49 @@ strait::channel reader(asio::io_context& io, const std::string& url) {
   return ch;
 }
 
+// Where write_messages is, said on stderr while one message takes 4 s and
+// more: a test whose receive times out then shows which message stalled,
+// and whether in connect or in the send (docs/wine.md, "A send that stalls").
+class write_progress {
+ public:
+  write_progress() {
+    std::thread([this] {
+      std::size_t last = ~std::size_t{0};
+      int seconds = 0;
+      while (!done_) {
+        std::this_thread::sleep_for(1s);
+        const std::size_t now = index_ * 2 + (sending_ ? 1 : 0);
+        seconds = now == last ? seconds + 1 : 0;
+        last = now;
+        if (seconds >= 4)
+          std::fprintf(stderr, "strait_copydata_peer write: message %zu still %s after %d s\n",
+                       now / 2, now % 2 ? "sending" : "connecting", seconds);
+      }
+    }).detach();
+  }
+  void connecting(std::size_t index) {
+    sending_ = false;
+    index_ = index;
+  }
+  void sending() { sending_ = true; }
+  void finished() { done_ = true; }
+
+ private:
+  std::atomic<std::size_t> index_{0};
+  std::atomic<bool> sending_{false};
+  std::atomic<bool> done_{false};
+};
+
 // write URL COUNT: messages 0..COUNT-1, each on a writer with its own
 // dwData; odd ones with async_send. Every send is confirmed (result 1).
 int write_messages(asio::io_context& io, const args_t& a) {
   const auto count = std::stoull(a.at(1));
+  static write_progress progress;  // static: its thread may outlive the call
   for (std::size_t i = 0; i < count; ++i) {
+    progress.connecting(i);
     auto ch = writer(io, a.at(0), ct::data_of(i));
     const auto m = ct::message(i);
+    progress.sending();
     if (i % 2 == 0) {
       ch.send(asio::buffer(m));
     } else {
@@ -80,6 +117,7 @@ int write_messages(asio::io_context& io, const args_t& a) {
     }
     if (strait::copydata_last_result(ch) != 1) throw failure("the reader did not answer 1");
   }
+  progress.finished();
   return 0;
 }
 
