@@ -57,36 +57,40 @@ strait::channel reader(asio::io_context& io, const std::string& url) {
   return ch;
 }
 
-// Where write_messages is, said on stderr while one message takes 4 s and
+// Where write_messages is, said on stderr while one step takes 4 s and
 // more: a test whose receive times out then shows which message stalled,
-// and whether in connect or in the send (docs/wine.md, "A send that stalls").
+// and where (docs/wine.md, "A send that stalls").
 class write_progress {
  public:
+  enum step : int { connecting, sending, starting_async_send, awaiting_completion };
+
   write_progress() {
     std::thread([this] {
+      static const char* const names[] = {"connecting", "sending",
+                                          "in async_send (starting its thread)",
+                                          "waiting for async_send's completion"};
       std::size_t last = ~std::size_t{0};
       int seconds = 0;
       while (!done_) {
         std::this_thread::sleep_for(1s);
-        const std::size_t now = index_ * 2 + (sending_ ? 1 : 0);
+        const std::size_t now = index_ * 4 + static_cast<std::size_t>(step_.load());
         seconds = now == last ? seconds + 1 : 0;
         last = now;
         if (seconds >= 4)
           std::fprintf(stderr, "strait_copydata_peer write: message %zu still %s after %d s\n",
-                       now / 2, now % 2 ? "sending" : "connecting", seconds);
+                       now / 4, names[now % 4], seconds);
       }
     }).detach();
   }
-  void connecting(std::size_t index) {
-    sending_ = false;
+  void at(std::size_t index, step s) {
+    step_ = s;
     index_ = index;
   }
-  void sending() { sending_ = true; }
   void finished() { done_ = true; }
 
  private:
   std::atomic<std::size_t> index_{0};
-  std::atomic<bool> sending_{false};
+  std::atomic<int> step_{connecting};
   std::atomic<bool> done_{false};
 };
 
@@ -96,20 +100,22 @@ int write_messages(asio::io_context& io, const args_t& a) {
   const auto count = std::stoull(a.at(1));
   static write_progress progress;  // static: its thread may outlive the call
   for (std::size_t i = 0; i < count; ++i) {
-    progress.connecting(i);
+    progress.at(i, write_progress::connecting);
     auto ch = writer(io, a.at(0), ct::data_of(i));
     const auto m = ct::message(i);
-    progress.sending();
     if (i % 2 == 0) {
+      progress.at(i, write_progress::sending);
       ch.send(asio::buffer(m));
     } else {
       // A callback: its work keeps io.run() going until the send completes.
       std::error_code ec;
       std::size_t sent = 0;
+      progress.at(i, write_progress::starting_async_send);
       ch.async_send(asio::buffer(m), [&](std::error_code e, std::size_t n) {
         ec = e;
         sent = n;
       });
+      progress.at(i, write_progress::awaiting_completion);
       io.restart();
       io.run();
       if (ec) throw std::system_error(ec, "async_send");
