@@ -7,13 +7,20 @@
 // the system withdraws a message the window has not taken, C8); a window
 // that is gone is broken_pipe (C4); UIPI refusing a send to a process of
 // higher integrity is access_denied (5).
+//
+// async_send runs SendMessageTimeout on the Windows thread pool, never on a
+// std::thread: winpthreads (mingw-w64 10) recycles a thread's record when a
+// thread that has already returned is detached, while that thread's exit
+// still uses it, and the next thread created then never runs its function
+// (docs/wine.md, "A send that stalls").
 #include <windows.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <string_view>
-#include <thread>
 
 #include <asio/post.hpp>
 #include <fmt/format.h>
@@ -44,6 +51,13 @@ class win32_copydata_writer final : public copydata_writer,
       : copydata_writer(max), io_(io), window_(window), url_(std::move(url)), data_(data),
         strait_reader_(strait_reader) {}
 
+  // Never while a send is queued or under way: the pool's callback holds
+  // the writer until the queue is empty. Destroyed by that callback, the
+  // work object is freed once the callback returns.
+  ~win32_copydata_writer() override {
+    if (work_) ::CloseThreadpoolWork(work_);
+  }
+
   asio::any_io_executor get_executor() const override { return io_.get_executor(); }
 
   void send(asio::const_buffer message, deadline until, std::error_code& ec) override {
@@ -66,16 +80,20 @@ class win32_copydata_writer final : public copydata_writer,
     ec = strait_reader_ ? reader_answer(result) : std::error_code{};
   }
 
-  // SendMessageTimeout cannot wait on the io_context: a thread of its own
-  // does, and the completion comes back through the io_context. Cancel
-  // cannot withdraw a send under way; it completes as the window answers.
+  // SendMessageTimeout cannot wait on the io_context: a pool thread does,
+  // one send at a time in the order they were started (C2), and each
+  // completion comes back through the io_context, whose work it holds until
+  // then. Cancel cannot withdraw a send under way; it completes as the
+  // window answers.
   void async_send(asio::const_buffer message, size_completion done) override {
     if (auto ec = check(message)) return post(std::move(done), ec, 0);
-    std::thread([self = shared_from_this(), message, done = std::move(done)]() mutable {
-      std::error_code ec;
-      self->send(message, no_deadline, ec);
-      self->post(std::move(done), ec, ec ? 0 : message.size());
-    }).detach();
+    std::lock_guard lock(mutex_);
+    if (!work_) work_ = ::CreateThreadpoolWork(&win32_copydata_writer::run_sends, this, nullptr);
+    if (!work_) return post(std::move(done), last_system_error(), 0);
+    queued_.push_back({message, std::move(done)});
+    if (sending_) return;  // the running callback takes it
+    sending_ = shared_from_this();
+    ::SubmitThreadpoolWork(work_);
   }
 
   void cancel() override {}
@@ -112,12 +130,39 @@ class win32_copydata_writer final : public copydata_writer,
     asio::post(io_, [done = std::move(done), ec, n]() mutable { done(ec, n); });
   }
 
+  // The pool's callback: sends what is queued, then lets the writer go.
+  // Nothing here may touch the writer after `keep` is released.
+  static void CALLBACK run_sends(PTP_CALLBACK_INSTANCE, void* context, PTP_WORK) {
+    auto& self = *static_cast<win32_copydata_writer*>(context);
+    std::shared_ptr<win32_copydata_writer> keep;  // released last, after `lock`
+    std::unique_lock lock(self.mutex_);
+    while (!self.queued_.empty()) {
+      auto next = std::move(self.queued_.front());
+      self.queued_.pop_front();
+      lock.unlock();
+      std::error_code ec;
+      self.send(next.message, no_deadline, ec);
+      self.post(std::move(next.done), ec, ec ? 0 : next.message.size());
+      lock.lock();
+    }
+    keep = std::move(self.sending_);
+  }
+
+  struct queued_send {
+    asio::const_buffer message;
+    size_completion done;
+  };
+
   asio::io_context& io_;
   HWND window_;
   std::string url_;
   std::uintptr_t data_;
   bool strait_reader_;
   bool open_ = true;
+  std::mutex mutex_;  // guards the three below
+  PTP_WORK work_ = nullptr;
+  std::deque<queued_send> queued_;
+  std::shared_ptr<win32_copydata_writer> sending_;  // set while the callback has sends to run
 };
 
 std::wstring widen(const std::string& utf8) {
