@@ -175,20 +175,25 @@ std::wstring widen(const std::string& utf8) {
   return out;
 }
 
+// The message-only window of NAME's class: a plain Win32 reader's, or a
+// strait reader's that has not published it yet.
+HWND window_of_class(const std::string& name, std::error_code& ec) {
+  const HWND found =
+      ::FindWindowExW(HWND_MESSAGE, nullptr, copydata_window_class(name).c_str(), nullptr);
+  ec = found ? std::error_code{} : make_error_code(errc::not_found);  // nobody reads NAME (C5)
+  return found;
+}
+
 // The window a strait reader of NAME published (copydata.hpp), checked: the
 // mapping is owned by the expected user (N2), and the window it names is
 // still the reader's (its process and GWLP_USERDATA). A stale one (its
-// reader is stopping) is not_found. No mapping: a plain Win32 reader's
-// window of that class is searched for.
+// reader is stopping) is not_found. No mapping, or one still being written
+// (all zero: it is created so, and written just after), is looked up by
+// class; the caller checks that window's user as well (N2).
 HWND reader_window(const std::string& name, std::string_view expected_user, std::error_code& ec) {
   const unique_handle mapping(::OpenFileMappingW(FILE_MAP_READ | READ_CONTROL, FALSE,
                                                  copydata_window_info_name(name).c_str()));
-  if (!mapping) {
-    const HWND found =
-        ::FindWindowExW(HWND_MESSAGE, nullptr, copydata_window_class(name).c_str(), nullptr);
-    ec = found ? std::error_code{} : make_error_code(errc::not_found);  // nobody reads NAME (C5)
-    return found;
-  }
+  if (!mapping) return window_of_class(name, ec);
   if ((ec = check_object_owner(object_owner_sid(mapping.get()), expected_user))) {
     note_failure(fmt::format("the window of copydata://{} was published by another user", name));
     return nullptr;
@@ -202,6 +207,7 @@ HWND reader_window(const std::string& name, std::string_view expected_user, std:
   }
   std::memcpy(&info, view, sizeof(info));
   ::UnmapViewOfFile(view);
+  if (info.magic == 0) return window_of_class(name, ec);
   const HWND window = reinterpret_cast<HWND>(static_cast<std::uintptr_t>(info.window));
   DWORD pid = 0;
   const bool current =
