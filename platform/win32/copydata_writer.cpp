@@ -16,6 +16,7 @@
 #include <windows.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -158,7 +159,7 @@ class win32_copydata_writer final : public copydata_writer,
   std::string url_;
   std::uintptr_t data_;
   bool strait_reader_;
-  bool open_ = true;
+  std::atomic<bool> open_{true};  // read by the pool's callback too (send checks it)
   std::mutex mutex_;  // guards the three below
   PTP_WORK work_ = nullptr;
   std::deque<queued_send> queued_;
