@@ -12,6 +12,7 @@
 
 #include "handle.hpp"         // platform/win32
 #include "named_object.hpp"   // platform/win32
+#include "ntdll_call.hpp"     // platform/win32
 #include "named_objects.hpp"  // core/src
 #include "region_resize.hpp"
 
@@ -27,18 +28,12 @@ using nt_extend_section = LONG(NTAPI*)(HANDLE, PLARGE_INTEGER);
 using nt_query_section = LONG(NTAPI*)(HANDLE, int, void*, ULONG, ULONG*);
 constexpr int section_basic_information_class = 0;
 
-template <class F>
-F ntdll_function(const char* name) {
-  return reinterpret_cast<F>(
-      reinterpret_cast<void*>(::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), name)));
-}
-
 }  // namespace
 
 resize_outcome resize_shared_object(const void*, const std::string& locator,
                                     std::size_t new_size, std::string& why) {
-  const auto extend = ntdll_function<nt_extend_section>("NtExtendSection");
-  const auto query = ntdll_function<nt_query_section>("NtQuerySection");
+  const auto extend = detail::ntdll_call<nt_extend_section>("NtExtendSection");
+  const auto query = detail::ntdll_call<nt_query_section>("NtQuerySection");
   if (!extend || !query) {  // Wine 8 has no NtExtendSection: no call resizes a section there
     why = extend ? "ntdll has no NtQuerySection" : "ntdll has no NtExtendSection";
     return resize_outcome::not_tried;
