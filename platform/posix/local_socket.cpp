@@ -297,6 +297,10 @@ std::optional<local_stream::socket> connect_local_socket(asio::io_context& io,
                                                          const connect_options& options,
                                                          std::error_code& ec) {
   const auto until = deadline_after(options.timeout);
+  const auto socket_file = [&place](struct stat& st) {
+    return ::fstatat(place.directory->fd(), place.file.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+           S_ISSOCK(st.st_mode);
+  };
   for (;;) {
     local_stream::socket socket(io);
     std::error_code e;
@@ -306,6 +310,8 @@ std::optional<local_stream::socket> connect_local_socket(asio::io_context& io,
       ec = map_error(e);
       return std::nullopt;
     }
+    struct stat before{};
+    const bool was_there = socket_file(before);
     if (connect_to(socket.native_handle(), place.address()) == 0) {
       if ((ec = confirm_place(place))) return std::nullopt;
       return socket;
@@ -313,9 +319,13 @@ std::optional<local_stream::socket> connect_local_socket(asio::io_context& io,
     const int why = errno;
     ec = map_system_error(why);
     if (why == ECONNREFUSED) {
-      struct stat st{};
-      const bool present = ::fstatat(place.directory->fd(), place.file.c_str(), &st,
-                                     AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode);
+      // Busy only when the socket that refused is the one named now: a
+      // closing listener's refusal, seen after the next one took the name,
+      // is no answer about the new one, so that one is tried (C5).
+      struct stat now{};
+      const bool present = socket_file(now);
+      if (present && !(was_there && now.st_dev == before.st_dev && now.st_ino == before.st_ino))
+        continue;
       ec = make_error_code(refused_connect_means(present, present && name_lock::is_held(place)),
                            why);
     }
