@@ -392,6 +392,9 @@ class stream_channel final : public channel_backend,
     }
     // Wait for more bytes: straight into the caller's buffer when it is large.
     const bool direct = op->in_payload && op->want - op->got >= direct_read_threshold;
+    if constexpr (reads_when_ready) {
+      if (!direct) return read_when_ready(std::move(op));
+    }
     if (direct) rbuf_.release_if_empty();
     auto target = direct ? asio::buffer(out + op->got, op->want - op->got) : read_room();
     socket_.async_read_some(target, [self = this->shared_from_this(), op, direct](
@@ -404,6 +407,28 @@ class stream_channel final : public channel_backend,
       }
       if (e) return self->complete_receive(op, self->fail_receive(e));
       self->continue_receive(op);
+    });
+  }
+
+  // A read from an AF_UNIX stream wakes a peer blocked in its receive (the
+  // kernel's write-space wake-up shares the wait queue), and an echo sent
+  // later than the peer takes to run and sleep again wakes it a second time.
+  // asio's async_read_some reads at initiation when it can, and that
+  // completion is posted behind every other ready connection's: a server
+  // echoing many clients paid two cross-CPU wake-ups per round trip (issue
+  // 13). So the read waits for readiness and reads in its handler, the
+  // caller's handler (which usually answers) right behind it. Not TCP: its
+  // reads wake no sender.
+  static constexpr bool reads_when_ready = !std::is_same_v<Protocol, asio::ip::tcp>;
+
+  void read_when_ready(std::shared_ptr<receive_op> op) {
+    socket_.async_wait(socket_type::wait_read, [self = this->shared_from_this(),
+                                                op](const std::error_code& e) {
+      if (e) return self->complete_receive(op, self->fail_receive(e));
+      // Only what is there: the socket may be blocking between async calls.
+      const auto ec = self->fill(clock::now());
+      if (ec && ec != errc::timed_out) return self->complete_receive(op, ec);
+      self->continue_receive(op);  // nothing there after all: it waits again
     });
   }
 

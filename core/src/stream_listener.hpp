@@ -82,9 +82,11 @@ class stream_listener final : public listener_backend,
 
   void close() override {
     if (!acceptor_.is_open()) return;
+    // The name goes first: a connect in between finds nothing (not_found),
+    // not a closed socket's refusal that reads as busy (C5).
+    if (release_name_) std::exchange(release_name_, {})();
     std::error_code ignored;
     acceptor_.close(ignored);
-    if (release_name_) std::exchange(release_name_, {})();
   }
 
  private:

@@ -212,19 +212,37 @@ void name_lock::release() noexcept {
 
 std::error_code bind_socket_file(int s, int type, const socket_place& place, name_lock& lock) {
   if (const auto e = remove_if_stale(place, type)) return e;
+  // Bound under a name of the same length (it fits where the name fits; no
+  // socket file or helper starts with '+'), then linked to its name once a
+  // client can connect: a connect never finds a socket that refuses it for
+  // being half set up, which reads as busy (C5).
+  socket_place aside = place;
+  aside.file.front() = '+';
+  if (const auto e = remove_if_stale(aside, type)) return e;  // a crash's leftover
   sockaddr_un addr{};
-  if (!fill_address(addr, place.address())) return make_error_code(errc::invalid_name);
+  if (!fill_address(addr, aside.address())) return make_error_code(errc::invalid_name);
   if (::bind(s, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0)
     return last_system_error();
-  if (const auto e = confirm_place(place)) return e;
   const int dir = place.directory->fd();
+  const auto unbind = [&](std::error_code e) {
+    ::unlinkat(dir, aside.file.c_str(), 0);
+    return e;
+  };
+  if (const auto e = confirm_place(place)) return unbind(e);
   struct stat st{};
-  if (::fstatat(dir, place.file.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
-    return last_system_error();
+  if (::fstatat(dir, aside.file.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return unbind(last_system_error());
   if (!S_ISSOCK(st.st_mode)) return make_error_code(errc::access_denied);
+  if (::fchmodat(dir, aside.file.c_str(), 0600, 0) != 0) return unbind(last_system_error());
+  if (type == SOCK_STREAM && ::listen(s, SOMAXCONN) != 0) return unbind(last_system_error());
+  if (::linkat(dir, aside.file.c_str(), dir, place.file.c_str(), 0) != 0) {
+    const int why = errno;
+    if (why != EEXIST) return unbind(map_system_error(why));
+    note_failure(fmt::format("'{}' appeared while strait was binding it", place.path()));
+    return unbind(make_error_code(errc::already_exists));
+  }
   lock.bound(st.st_dev, st.st_ino);
-  if (::fchmodat(dir, place.file.c_str(), 0600, 0) != 0) return last_system_error();
-  return {};
+  return unbind({});
 }
 
 peer_info local_peer(local_stream::socket& s) noexcept {
@@ -267,11 +285,6 @@ std::optional<local_binding> bind_local_socket(asio::io_context& io, const socke
   keep_from_children(acceptor.native_handle());
   if ((ec = bind_socket_file(acceptor.native_handle(), SOCK_STREAM, place, lock)))
     return std::nullopt;
-  acceptor.listen(asio::socket_base::max_listen_connections, e);
-  if (e) {
-    ec = map_error(e);
-    return std::nullopt;
-  }
   return local_binding{std::move(acceptor), std::move(lock)};
 }
 
@@ -284,6 +297,10 @@ std::optional<local_stream::socket> connect_local_socket(asio::io_context& io,
                                                          const connect_options& options,
                                                          std::error_code& ec) {
   const auto until = deadline_after(options.timeout);
+  const auto socket_file = [&place](struct stat& st) {
+    return ::fstatat(place.directory->fd(), place.file.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+           S_ISSOCK(st.st_mode);
+  };
   for (;;) {
     local_stream::socket socket(io);
     std::error_code e;
@@ -293,6 +310,8 @@ std::optional<local_stream::socket> connect_local_socket(asio::io_context& io,
       ec = map_error(e);
       return std::nullopt;
     }
+    struct stat before{};
+    const bool was_there = socket_file(before);
     if (connect_to(socket.native_handle(), place.address()) == 0) {
       if ((ec = confirm_place(place))) return std::nullopt;
       return socket;
@@ -300,9 +319,13 @@ std::optional<local_stream::socket> connect_local_socket(asio::io_context& io,
     const int why = errno;
     ec = map_system_error(why);
     if (why == ECONNREFUSED) {
-      struct stat st{};
-      const bool present = ::fstatat(place.directory->fd(), place.file.c_str(), &st,
-                                     AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode);
+      // Busy only when the socket that refused is the one named now: a
+      // closing listener's refusal, seen after the next one took the name,
+      // is no answer about the new one, so that one is tried (C5).
+      struct stat now{};
+      const bool present = socket_file(now);
+      if (present && !(was_there && now.st_dev == before.st_dev && now.st_ino == before.st_ino))
+        continue;
       ec = make_error_code(refused_connect_means(present, present && name_lock::is_held(place)),
                            why);
     }

@@ -90,9 +90,10 @@ class name_lock {
 };
 
 // Binds `s` (an AF_UNIX socket of `type`, SOCK_STREAM or SOCK_DGRAM) at
-// `place`, private to this user (0600, N2), while `lock` is held. Whatever
-// is at the place already must be a stale socket (nobody answers it): that
-// is removed; a file, a directory or a live socket is already_exists (12.8).
+// `place`, private to this user (0600, N2), while `lock` is held; a stream
+// socket is listening by the time the name appears (C5). Whatever is at the
+// place already must be a stale socket (nobody answers it): that is
+// removed; a file, a directory or a live socket is already_exists (12.8).
 std::error_code bind_socket_file(int s, int type, const socket_place& place, name_lock& lock);
 
 using local_stream = asio::local::stream_protocol;

@@ -1,9 +1,12 @@
 // N1 on POSIX: every NAME gets a socket file whose address fits in sun_path
 // (104 bytes on macOS and the BSDs, 108 on Linux) for any uid, and helper
 // files that no valid NAME's socket file can be (issues 15.11, 12.7). The
-// classification of a refused connect (macOS: a full queue, 15.13).
+// classification of a refused connect (macOS: a full queue, 15.13), and C5
+// while a listener starts and stops.
 #include <sys/un.h>
 
+#include <chrono>
+#include <map>
 #include <set>
 #include <string>
 
@@ -109,4 +112,37 @@ TEST_CASE("posix.C5.refused_connect_to_a_live_name_is_busy", "[C5]") {
   CHECK(sd::name_lock::is_held(*place));
   served.close();
   CHECK_FALSE(sd::name_lock::is_held(*place));
+}
+
+// C5: a client connecting while a listener sets up or withdraws its name
+// finds it served or not found (not_found), never busy: the socket file
+// exists only while it can be connected to. Busy is for a full queue.
+TEST_CASE("posix.C5.a_name_being_served_or_withdrawn_is_not_found_never_busy", "[C5]") {
+  for (const char* scheme : {"unix", "pipe"}) {
+    const auto url = std::string(scheme) + "://" + strait::test::unique_name("churn");
+    INFO(url);
+    auto churn = strait::test::start_beside("listen_churn", url, {"2000"});
+    asio::io_context io;
+    std::map<errc, int> outcomes;
+    int connects = 0;
+    while (!churn.wait(std::chrono::milliseconds(0))) {
+      std::error_code ec;
+      auto ch = strait::connect(io, url, {}, ec);  // no timeout: C5's answer at once
+      ++outcomes[strait::to_errc(ec)];
+      ++connects;
+    }
+    const auto times = [&](errc e) {
+      const auto it = outcomes.find(e);
+      return it == outcomes.end() ? 0 : it->second;
+    };
+    std::string seen;  // errc: connects
+    for (const auto& [e, count] : outcomes)
+      seen += std::to_string(static_cast<int>(e)) + ": " + std::to_string(count) + "; ";
+    INFO(seen);
+    CHECK(times(errc::pipe_busy) == 0);
+    CHECK(times(errc{}) > 0);           // served,
+    CHECK(times(errc::not_found) > 0);  // and not,
+    CHECK(times(errc{}) + times(errc::not_found) == connects);  // and nothing else
+    CHECK(strait::test::exit_code_within(churn, std::chrono::seconds(20)) == 0);
+  }
 }
