@@ -19,8 +19,8 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 #include <asio/post.hpp>
@@ -82,16 +82,17 @@ class win32_copydata_writer final : public copydata_writer,
   }
 
   // SendMessageTimeout cannot wait on the io_context: a pool thread does,
-  // one send at a time in the order they were started (C2), and each
-  // completion comes back through the io_context, whose work it holds until
-  // then. Cancel cannot withdraw a send under way; it completes as the
-  // window answers.
+  // and the completion comes back through the io_context. One send at a
+  // time, as on every channel. Cancel cannot withdraw a send under way; it
+  // completes as the window answers.
   void async_send(asio::const_buffer message, size_completion done) override {
     if (auto ec = check(message)) return post(std::move(done), ec, 0);
     std::lock_guard lock(mutex_);
+    if (in_flight_) return post(std::move(done), make_error_code(errc::invalid_argument), 0);
     if (!work_) work_ = ::CreateThreadpoolWork(&win32_copydata_writer::run_sends, this, nullptr);
     if (!work_) return post(std::move(done), last_system_error(), 0);
-    queued_.push_back({message, std::move(done)});
+    queued_ = queued_send{message, std::move(done)};
+    in_flight_ = true;
     if (sending_) return;  // the running callback takes it
     sending_ = shared_from_this();
     ::SubmitThreadpoolWork(work_);
@@ -131,20 +132,22 @@ class win32_copydata_writer final : public copydata_writer,
     asio::post(io_, [done = std::move(done), ec, n]() mutable { done(ec, n); });
   }
 
-  // The pool's callback: sends what is queued, then lets the writer go.
-  // Nothing here may touch the writer after `keep` is released.
+  // The pool's callback: sends what is queued (the completion's handler may
+  // queue the next), then lets the writer go. Nothing here may touch the
+  // writer after `keep` is released.
   static void CALLBACK run_sends(PTP_CALLBACK_INSTANCE, void* context, PTP_WORK) {
     auto& self = *static_cast<win32_copydata_writer*>(context);
     std::shared_ptr<win32_copydata_writer> keep;  // released last, after `lock`
     std::unique_lock lock(self.mutex_);
-    while (!self.queued_.empty()) {
-      auto next = std::move(self.queued_.front());
-      self.queued_.pop_front();
+    while (self.queued_) {
+      auto next = std::move(*self.queued_);
+      self.queued_.reset();
       lock.unlock();
       std::error_code ec;
       self.send(next.message, no_deadline, ec);
-      self.post(std::move(next.done), ec, ec ? 0 : next.message.size());
       lock.lock();
+      self.in_flight_ = false;  // before the completion, whose handler may send again
+      self.post(std::move(next.done), ec, ec ? 0 : next.message.size());
     }
     keep = std::move(self.sending_);
   }
@@ -160,9 +163,10 @@ class win32_copydata_writer final : public copydata_writer,
   std::uintptr_t data_;
   bool strait_reader_;
   std::atomic<bool> open_{true};  // read by the pool's callback too (send checks it)
-  std::mutex mutex_;  // guards the three below
+  std::mutex mutex_;  // guards the four below
   PTP_WORK work_ = nullptr;
-  std::deque<queued_send> queued_;
+  bool in_flight_ = false;  // from async_send until its completion is posted
+  std::optional<queued_send> queued_;
   std::shared_ptr<win32_copydata_writer> sending_;  // set while the callback has sends to run
 };
 

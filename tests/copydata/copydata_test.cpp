@@ -61,6 +61,19 @@ TEST_CASE("C1.C2.messages_arrive_whole_in_order_with_their_dwData", "[copydata]"
   CHECK(exit_code(peer) == 0);
 }
 
+TEST_CASE("C2.a_second_async_send_in_flight_is_refused_and_the_first_arrives", "[copydata]") {
+  const auto url = fresh_url();
+  served s(url);
+  auto peer = start_peer("second-send", {url});
+  CHECK(s.reader.receive() == ct::message(0));
+  CHECK(exit_code(peer) == static_cast<int>(strait::errc::invalid_argument));
+  // The refused message was not delivered as well.
+  s.reader.set_receive_timeout(200ms);
+  std::error_code ec;
+  s.reader.receive(ec);
+  CHECK(ec == strait::errc::timed_out);
+}
+
 TEST_CASE("C3.short_receive_gets_more_data_then_the_rest", "[copydata]") {
   const auto url = fresh_url();
   served s(url);

@@ -141,6 +141,25 @@ int try_send(asio::io_context& io, const args_t& a) {
   return errc_of(ec);
 }
 
+// second-send URL: message 0 with async_send and, while it is in flight, message 1:
+// the errc of the second (one send at a time: invalid_argument); the first
+// must complete in full.
+int second_send(asio::io_context& io, const args_t& a) {
+  auto ch = writer(io, a.at(0));
+  const auto first = ct::message(0), second = ct::message(1);
+  std::error_code first_ec, second_ec;
+  std::size_t first_sent = 0;
+  ch.async_send(asio::buffer(first), [&](std::error_code e, std::size_t n) {
+    first_ec = e;
+    first_sent = n;
+  });
+  ch.async_send(asio::buffer(second), [&](std::error_code e, std::size_t) { second_ec = e; });
+  io.run();
+  if (first_ec) throw std::system_error(first_ec, "the first async_send");
+  if (first_sent != first.size()) throw failure("the first async_send reported a short count");
+  return errc_of(second_ec);
+}
+
 // try-receive URL: the errc of a writer's receive (M1: access_denied).
 int try_receive(asio::io_context& io, const args_t& a) {
   auto ch = writer(io, a.at(0));
@@ -201,7 +220,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, std::function<int(asio::io_context&, const args_t&)>> roles{
       {"write", write_messages},         {"try-send", try_send},   {"try-receive", try_receive},
       {"try-listen", try_listen}, {"listen", listen_forever}, {"read-one", read_one},
-      {"hold", hold},
+      {"hold", hold},             {"second-send", second_send},
   };
   if (argc < 2 || !roles.count(argv[1])) {
     std::fprintf(stderr, "usage: strait_copydata_peer ROLE ARGS...\n");
