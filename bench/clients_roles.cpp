@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -226,6 +227,7 @@ class async_echo_server {
   struct session {
     strait::channel channel;
     message buffer{};
+    std::deque<message> unsent{};  // one-way: echoes waiting for the send before them
   };
 
   void accept_next() {
@@ -275,14 +277,22 @@ class async_echo_server {
         if (++closed_ == wanted_) return io_.stop();
         return receive_one_way();
       }
+      // One send at a time per channel, as for any strait channel: a client
+      // may answer its echo before that send has completed here.
       auto s = it->second;
-      s->buffer = inbox_;
-      s->channel.async_send(asio::buffer(s->buffer),
-                            [this, s, sequence](std::error_code send_ec, std::size_t) {
-                              if (send_ec) return fail("echo: " + send_ec.message());
-                              if (sequence != one_way_hello) ++echoes_;
-                            });
+      s->unsent.push_back(inbox_);
+      if (s->unsent.size() == 1) send_next(s);
       receive_one_way();
+    });
+  }
+
+  void send_next(std::shared_ptr<session> s) {
+    s->buffer = s->unsent.front();
+    s->channel.async_send(asio::buffer(s->buffer), [this, s](std::error_code ec, std::size_t) {
+      if (ec) return fail("echo: " + ec.message());
+      if (word_at(s->buffer, 0) != one_way_hello) ++echoes_;
+      s->unsent.pop_front();
+      if (!s->unsent.empty()) send_next(s);
     });
   }
 

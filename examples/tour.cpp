@@ -3,8 +3,8 @@
 // For each transport, tour starts an echo server in a child process (itself,
 // run with --serve), connects to it, sends messages of several sizes, checks
 // every reply byte for byte and times the round trips. It prints one row per
-// transport and exits with 0 only when every row is ok. A mailslot is
-// one-way, so its replies come back through a second mailslot of tour's.
+// transport and exits with 0 only when every row is ok. A mailslot and
+// copydata:// are one-way, so their replies come back through a mailslot of tour's.
 // The last row is strait::spawn: the echo is a child started with it, over
 // the channel spawn makes (no URL).
 //
@@ -55,6 +55,9 @@ const transport transports[] = {
     {"mailslot", [] { return "mailslot://" + unique_name("tour"); }, true,
      strait::mailslot_size_limit},
     {"shm", [] { return "shm://" + unique_name("tour"); }},
+    // One-way too; its replies come back through a mailslot, hence the mailslot's limit.
+    {"copydata", [] { return "copydata://" + unique_name("tour"); }, true,
+     strait::mailslot_size_limit},
 };
 
 constexpr std::size_t message_sizes[] = {0, 64, 4 << 10, 64 << 10, 1 << 20};
@@ -107,7 +110,7 @@ int serve_parent() {
   }
 }
 
-// A one-way transport (mailslot): `count` messages in through the listener's
+// A one-way transport (mailslot, copydata): `count` messages in through the listener's
 // one channel, each one back through a writer of `reply_url`.
 int serve_one_way(const std::string& url, const fs::path& ready_file, const std::string& reply_url,
                   int count) {
@@ -292,8 +295,8 @@ int tour() {
   }
   results.push_back(visit_spawned(io));
   print_table(results);
-  fmt::print("\n{} sizes x {} rounds per transport (mailslots: sizes up to {} bytes, replies "
-             "through a second mailslot);\nbytes = payload sent, each echoed back and compared.\n",
+  fmt::print("\n{} sizes x {} rounds per transport (mailslot, copydata: sizes up to {} bytes, "
+             "replies through a mailslot);\nbytes = payload sent, each echoed back and compared.\n",
              std::size(message_sizes), rounds, strait::mailslot_size_limit);
   if (!skipped.empty()) fmt::print("Not in this build: {}.\n", fmt::join(skipped, ", "));
   const bool all_ok = std::all_of(results.begin(), results.end(),

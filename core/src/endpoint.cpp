@@ -9,11 +9,12 @@
 #include <strait/error.hpp>
 
 #include "backend.hpp"
+#include "copydata_backend.hpp"
 
 namespace strait {
 namespace {
 
-constexpr std::array known_schemes{"tcp", "unix", "pipe", "mailslot", "shm"};
+constexpr std::array known_schemes{"tcp", "unix", "pipe", "mailslot", "shm", "copydata"};
 
 bool is_name_char(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -137,6 +138,27 @@ endpoint parse_named(std::string_view url, std::string_view scheme, std::string_
   return ep;
 }
 
+// copydata://NAME, or copydata://window/CLASS[/TITLE] for another program's
+// window: CLASS and TITLE are any text, '/' and '%' written %2F and %25.
+endpoint parse_copydata(std::string_view url, std::string_view rest, parse_error& err) {
+  endpoint ep;
+  ep.scheme = "copydata";
+  constexpr std::string_view window_prefix = "window/";
+  if (!rest.starts_with(window_prefix)) {
+    if (auto problem = describe_name_problem(rest); !problem.empty())
+      return err.fail(errc::invalid_name, "'{}': {}", url, problem);
+    ep.name = rest;
+    return ep;
+  }
+  rest.remove_prefix(window_prefix.size());
+  std::string why;
+  if (!detail::parse_window_address(rest, &why))
+    return err.fail(errc::invalid_name, "'{}': {}", url, why);
+  ep.host = "window";
+  ep.name = rest;
+  return ep;
+}
+
 }  // namespace
 
 bool is_valid_name(std::string_view name) noexcept {
@@ -164,10 +186,12 @@ endpoint parse_endpoint(std::string_view url, std::error_code& ec, std::string* 
     const auto rest = url.substr(sep + 3);
     if (std::find(known_schemes.begin(), known_schemes.end(), scheme) == known_schemes.end())
       return err.fail(errc::invalid_argument,
-                      "'{}': unknown scheme '{}' (known: tcp, unix, pipe, mailslot, shm)", url,
+                      "'{}': unknown scheme '{}' (known: tcp, unix, pipe, mailslot, shm, copydata)",
+                      url,
                       scheme);
     if (scheme == "tcp") return parse_tcp(url, rest, err);
     if (scheme == "unix") return parse_unix(url, rest, err);
+    if (scheme == "copydata") return parse_copydata(url, rest, err);
     return parse_named(url, scheme, rest, err);
   }();
   ec = err.code == errc{} ? std::error_code{} : make_error_code(err.code);

@@ -141,6 +141,7 @@ class broadcast_writer final : public channel_backend,
 
   void async_send(asio::const_buffer message, size_completion done) override {
     std::error_code ec = check(message);
+    if (!ec && sending_) ec = make_error_code(errc::invalid_argument);  // one at a time
     if (ec) {
       asio::post(socket_.get_executor(),
                  [done = std::move(done), ec]() mutable { done(ec, 0); });
@@ -148,6 +149,7 @@ class broadcast_writer final : public channel_backend,
     }
     auto header = std::make_shared<std::vector<std::byte>>(header_for(message.size()));
     send_to_alternate({asio::buffer(*header), message});
+    sending_ = true;
     socket_.async_send_to(
         std::array<asio::const_buffer, 2>{asio::buffer(*header), message}, target_,
         [self = shared_from_this(), header, size = message.size(),
@@ -155,6 +157,7 @@ class broadcast_writer final : public channel_backend,
           const auto result = is_asio_error(e, asio::error::operation_aborted)
                                   ? make_error_code(errc::operation_aborted)
                                   : map_error(e);
+          self->sending_ = false;
           done(result, result ? 0 : size);
         });
   }
@@ -215,6 +218,7 @@ class broadcast_writer final : public channel_backend,
   std::vector<std::byte> prefix_;
   std::size_t max_;
   bool to_all_;
+  bool sending_ = false;  // an async_send whose completion has not run
 };
 
 }  // namespace

@@ -99,6 +99,7 @@ class shm_channel final : public channel_backend,
       if (send_op_ && send_op_->sent > 0) break_send_side();
       receive.swap(receive_op_);
       send.swap(send_op_);
+      sending_ = false;
     }  // destroyed here, outside the lock: they release the io_context's work
   }
 
@@ -150,8 +151,9 @@ class shm_channel final : public channel_backend,
   void async_send(asio::const_buffer message, size_completion done) override {
     std::lock_guard lock(async_mutex_);
     std::error_code ec = check_send(message.size());
-    if (!ec && send_op_) ec = make_error_code(errc::invalid_argument);  // one at a time
+    if (!ec && sending_) ec = make_error_code(errc::invalid_argument);  // one at a time
     if (ec) return post_completion(std::move(done), ec);
+    sending_ = true;
     send_op_.emplace(send_op{message, 0, std::move(done)});
     pump_send();
   }
@@ -515,7 +517,7 @@ class shm_channel final : public channel_backend,
       if (ec) {
         auto done = std::move(op.done);
         send_op_.reset();
-        return post_completion(std::move(done), ec);
+        return post_send_completion(std::move(done), ec);
       }
       out_control_.producer_waiting.store(waits_on_doorbell, std::memory_order_seq_cst);
       order_peer_before_looking();
@@ -529,7 +531,7 @@ class shm_channel final : public channel_backend,
     auto done = std::move(op.done);
     const std::size_t n = op.message.size();
     send_op_.reset();
-    post_completion(std::move(done), {}, n);
+    post_send_completion(std::move(done), {}, n);
   }
 
   void abort_operations() {
@@ -544,13 +546,26 @@ class shm_channel final : public channel_backend,
       if (send_op_->sent > 0) break_send_side();
       auto done = std::move(send_op_->done);
       send_op_.reset();
-      post_completion(std::move(done), aborted);
+      post_send_completion(std::move(done), aborted);
     }
   }
 
   void post_completion(size_completion done, std::error_code ec, std::size_t n = 0) {
     asio::post(settings_.executor,
                [done = std::move(done), ec, n]() mutable { done(ec, n); });
+  }
+
+  // A send is in flight until its completion runs, however soon it was
+  // written: a second async_send before then is refused, whatever the ring's room.
+  void post_send_completion(size_completion done, std::error_code ec, std::size_t n = 0) {
+    asio::post(settings_.executor, [weak = weak_from_this(), done = std::move(done), ec,
+                                    n]() mutable {
+      if (const auto self = weak.lock()) {
+        std::lock_guard lock(self->async_mutex_);
+        self->sending_ = false;
+      }
+      done(ec, n);
+    });
   }
 
   // ---- the pipe (service thread) ---------------------------------------------------
@@ -634,6 +649,7 @@ class shm_channel final : public channel_backend,
   std::mutex async_mutex_;
   std::optional<receive_op> receive_op_;
   std::optional<send_op> send_op_;
+  bool sending_ = false;  // from async_send until its completion runs
 
   bool doorbell_in_flight_ = false;  // service thread only
   bool doorbell_again_ = false;

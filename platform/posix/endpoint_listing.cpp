@@ -1,8 +1,8 @@
 // list_local_endpoints() on POSIX: the entries of the per-user runtime
 // directory (runtime_directory.hpp) that strait's own names make:
 //
-//   pipe.NAME, unix.NAME, mailslot.NAME  the socket of a pipe:// or unix://
-//                                        listener or a mailslot:// reader; its
+//   pipe.NAME, unix.NAME, mailslot.NAME, the socket of a pipe:// or unix://
+//   copydata.NAME                        listener or a mailslot:// or copydata:// reader; its
 //                                        owner holds an flock on FILE+lock
 //                                        (local_socket.hpp: name_lock)
 //   shm.KIND.NAME+lock                   every handle of a named object holds
@@ -155,7 +155,8 @@ class runtime_listing {
     const auto dot = file.find('.');
     if (dot == std::string::npos) return;
     const auto scheme = std::string_view(file).substr(0, dot);
-    if (scheme != "pipe" && scheme != "unix" && scheme != "mailslot") return;
+    if (scheme != "pipe" && scheme != "unix" && scheme != "mailslot" && scheme != "copydata")
+      return;
     struct stat st{};
     if (::fstatat(directory_->fd(), file.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
         !S_ISSOCK(st.st_mode))

@@ -145,9 +145,15 @@ class posix_mailslot_writer final : public channel_backend,
 
   void continue_send(asio::const_buffer message, unsigned epoch,
                      std::shared_ptr<size_completion> done, bool initiating = false) {
+    // In flight until its completion runs, even when sent at once: one at a time.
     auto finish = [this, done, initiating](std::error_code ec, std::size_t n) {
+      if (initiating) {
+        return asio::post(socket_.get_executor(), [self = shared_from_this(), done, ec, n] {
+          self->sending_ = false;
+          (*done)(ec, n);
+        });
+      }
       sending_ = false;
-      if (initiating) return post(std::move(*done), ec, n);
       (*done)(ec, n);
     };
     if (epoch != cancel_epoch_ || !socket_.is_open())

@@ -2,6 +2,7 @@
 #include <array>
 
 #include "backend.hpp"
+#include "copydata_backend.hpp"
 #include "mailslot_backend.hpp"
 #include "pipe.hpp"
 #include "shm_transport.hpp"
@@ -15,6 +16,7 @@ std::span<const transport> platform_transports() noexcept {
       transport{"pipe", pipe_connect, pipe_listen},
       transport{"mailslot", mailslot_connect, mailslot_listen},
       shm_transport,
+      transport{"copydata", copydata_connect, copydata_listen},
   };
   return all;
 }

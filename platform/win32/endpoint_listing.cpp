@@ -5,6 +5,7 @@
 //   strait.pipe.NAME      the mutex a pipe:// listener holds, a shm://
 //                         listener's control pipe included (pipe_listener.cpp)
 //   strait.mailslot.NAME  the mapping a mailslot reader publishes (mailslot.hpp)
+//   strait.copydata.NAME  the mutex a copydata:// reader holds (copydata.hpp)
 //   strait.KIND.NAME      named objects, KIND shm, mutex, sem, event
 //                         (named_object.hpp)
 //
@@ -147,7 +148,7 @@ std::vector<local_endpoint> platform_local_endpoints(std::error_code& ec) {
     if (kind == "pipe") {
       if (const auto s = spellings.find(name); s != spellings.end()) name = s->second;
       listed.push_back(listed_channel(kind, name));
-    } else if (kind == "mailslot") {
+    } else if (kind == "mailslot" || kind == "copydata") {
       listed.push_back(listed_channel(kind, name));
     } else if (auto object = listed_object(kind, name)) {
       listed.push_back(std::move(*object));

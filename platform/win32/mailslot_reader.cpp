@@ -22,7 +22,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -35,6 +34,7 @@
 #include "mailslot.hpp"
 #include "mailslot_backend.hpp"
 #include "pending_completions.hpp"
+#include "published_mapping.hpp"
 #include "security.hpp"
 
 namespace strait::detail {
@@ -328,30 +328,9 @@ class win32_mailslot_reader final : public mailslot_reader {
 // Publishes the maximum for strait's writers (mailslot.hpp).
 unique_handle publish_info(const std::string& name, std::size_t max, SECURITY_ATTRIBUTES* security,
                            std::error_code& ec) {
-  unique_handle mapping(::CreateFileMappingW(INVALID_HANDLE_VALUE, security, PAGE_READWRITE, 0,
-                                             sizeof(mailslot_info),
-                                             mailslot_info_name(name).c_str()));
-  if (!mapping) {
-    ec = last_system_error();
-    return {};
-  }
-  // N2: writers check who owns this object; one another user made first
-  // (a squatter) is not ours to publish in. One of ours a writer still holds
-  // after an earlier reader of the name closed is.
-  if (::GetLastError() == ERROR_ALREADY_EXISTS &&
-      (ec = check_object_owner(object_owner_sid(mapping.get()), {})))
-    return {};
-  void* view = ::MapViewOfFile(mapping.get(), FILE_MAP_WRITE, 0, 0, sizeof(mailslot_info));
-  if (!view) {
-    ec = last_system_error();
-    return {};
-  }
   mailslot_info info;
   info.max_message_size = static_cast<std::uint32_t>(max);
-  std::memcpy(view, &info, sizeof(info));
-  ::UnmapViewOfFile(view);
-  ec = {};
-  return mapping;
+  return publish_mapping(mailslot_info_name(name), &info, sizeof(info), security, ec);
 }
 
 }  // namespace

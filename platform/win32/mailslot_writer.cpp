@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -58,7 +59,8 @@ std::error_code check_reader(const published_info& info, HANDLE slot,
   return no_owner ? std::error_code{} : check_object_owner(owner, expected);
 }
 
-class win32_mailslot_writer final : public channel_backend {
+class win32_mailslot_writer final : public channel_backend,
+                                     public std::enable_shared_from_this<win32_mailslot_writer> {
  public:
   win32_mailslot_writer(asio::io_context& io, unique_handle slot, std::string url, std::size_t max)
       : io_(io), slot_(std::move(slot)), url_(std::move(url)), max_(max) {}
@@ -91,10 +93,19 @@ class win32_mailslot_writer final : public channel_backend {
     ec = written == message.size() ? std::error_code{} : make_error_code(errc::io_error);
   }
 
+  // Sent at once, but in flight until its completion runs: one at a time.
   void async_send(asio::const_buffer message, size_completion done) override {
+    if (sending_) {
+      return asio::post(io_, [done = std::move(done)]() mutable {
+        done(make_error_code(errc::invalid_argument), 0);
+      });
+    }
     std::error_code ec;
     send(message, no_deadline, ec);
-    asio::post(io_, [done = std::move(done), ec, n = ec ? 0 : message.size()]() mutable {
+    sending_ = true;
+    asio::post(io_, [self = shared_from_this(), done = std::move(done), ec,
+                     n = ec ? 0 : message.size()]() mutable {
+      self->sending_ = false;
       done(ec, n);
     });
   }
@@ -121,6 +132,7 @@ class win32_mailslot_writer final : public channel_backend {
   unique_handle slot_;
   std::string url_;
   std::size_t max_;
+  bool sending_ = false;  // an async_send whose completion has not run
 };
 
 }  // namespace

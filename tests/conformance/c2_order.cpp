@@ -1,5 +1,6 @@
 // C2: order is kept per channel; nothing is lost, duplicated or altered.
 #include <exception>
+#include <span>
 #include <string>
 
 #include <asio/co_spawn.hpp>
@@ -78,5 +79,34 @@ TEST_CASE("C2.coroutines_with_send_and_receive_in_flight_keep_order", "[C2][asyn
   }
   CHECK(writer == "");
   CHECK(reader == "");
+  CHECK(s.close_and_wait() == 0);
+}
+
+TEST_CASE("C2.a_second_async_send_in_flight_is_refused_and_the_first_arrives", "[C2][async]") {
+  sc::peer_session s("echo");
+  const std::string first = "first", second = "second", third = "third";
+  std::error_code first_ec, second_ec;
+  std::size_t first_sent = 0;
+  bool first_done = false, second_done = false;
+  s.channel.async_send(asio::buffer(first), [&](std::error_code e, std::size_t n) {
+    first_ec = e;
+    first_sent = n;
+    first_done = true;
+  });
+  // One send at a time, however fast the first completes.
+  s.channel.async_send(asio::buffer(second), [&](std::error_code e, std::size_t) {
+    second_ec = e;
+    second_done = true;
+  });
+  REQUIRE(sc::run_until(s.io, first_done));
+  REQUIRE(sc::run_until(s.io, second_done));
+  CHECK_FALSE(first_ec);
+  CHECK(first_sent == first.size());
+  CHECK(second_ec == strait::errc::invalid_argument);
+  // The refused message was not sent as well: the echo after the first is the third.
+  s.channel.send(asio::buffer(third));
+  auto bytes = [](const std::string& text) { return std::as_bytes(std::span(text)); };
+  CHECK(sc::mismatch(bytes(first), s.channel.receive()) == "");
+  CHECK(sc::mismatch(bytes(third), s.channel.receive()) == "");
   CHECK(s.close_and_wait() == 0);
 }

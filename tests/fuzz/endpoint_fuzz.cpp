@@ -6,7 +6,8 @@
 //
 //   - a URL that parses gives an endpoint whose url() parses to the same
 //     endpoint, and whose url() is then the same string (the canonical form
-//     is a fixed point); its name fits the grammar (unix:///path aside), its
+//     is a fixed point); its name fits the grammar (unix:///path and
+//     copydata://window/CLASS aside), its
 //     scheme is a known one, and no sentence of failure comes with it;
 //   - a URL that does not parse gives invalid_argument or invalid_name, an
 //     empty endpoint and a sentence saying why;
@@ -29,16 +30,21 @@ namespace {
 
 bool is_known_scheme(std::string_view scheme) {
   return scheme == "tcp" || scheme == "unix" || scheme == "pipe" || scheme == "mailslot" ||
-         scheme == "shm";
+         scheme == "shm" || scheme == "copydata";
 }
 
 void check_parsed(const strait::endpoint& ep) {
   FUZZ_REQUIRE(is_known_scheme(ep.scheme));
   const bool unix_path = ep.scheme == "unix" && ep.name.starts_with('/');
-  if (ep.scheme != "tcp" && !unix_path) FUZZ_REQUIRE(strait::is_valid_name(ep.name));
+  // copydata://window/CLASS[/TITLE] names another program's window: any text.
+  const bool copydata_window = ep.scheme == "copydata" && ep.host == "window";
+  if (ep.scheme != "tcp" && !unix_path && !copydata_window)
+    FUZZ_REQUIRE(strait::is_valid_name(ep.name));
+  if (copydata_window) FUZZ_REQUIRE(!ep.name.empty());
   if (ep.scheme == "tcp") FUZZ_REQUIRE(ep.name.empty() && !ep.host.empty());
   if (ep.scheme != "tcp") FUZZ_REQUIRE(ep.port == 0);
   if (ep.scheme == "shm" || ep.scheme == "unix") FUZZ_REQUIRE(ep.host.empty());
+  if (ep.scheme == "copydata") FUZZ_REQUIRE(ep.host.empty() || copydata_window);
 
   const std::string canonical = ep.url();
   std::error_code ec;

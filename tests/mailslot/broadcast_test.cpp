@@ -126,6 +126,24 @@ TEST_CASE("M6.unicast_to_one_machine", "[M6]") {
   check_unicast_reaches(box, 50);
 }
 
+TEST_CASE("M6.a_second_async_send_in_flight_is_refused_and_the_first_arrives", "[M6]") {
+  asio::io_context io;
+  strait::mailslot_options o;
+  o.receive_broadcasts = true;
+  o.broadcast = on_loopback();
+  o.read_timeout = mt::io_timeout;
+  auto box = strait::mailslot::create(io, mt::fresh_name(), o);
+  const auto name = box.endpoint().substr(std::string("mailslot://").size());
+  auto writer = mt::start_peer("second-send", {"mailslot://*/" + name, loopback});
+  CHECK(mt::exit_code(writer) == static_cast<int>(errc::invalid_argument));
+  const auto m = box.receive();
+  CHECK(std::string(reinterpret_cast<const char*>(m.data()), m.size()) == "first");
+  box.set_read_timeout(std::chrono::milliseconds(0));  // the writer has exited: all it sent is here
+  std::error_code ec;
+  box.receive(ec);  // the refused one was not delivered as well
+  CHECK(ec == errc::timed_out);
+}
+
 TEST_CASE("M6.local_and_broadcast_messages_share_one_receive", "[M6]") {
   asio::io_context io;
   strait::mailslot_options o;

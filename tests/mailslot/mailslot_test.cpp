@@ -41,6 +41,19 @@ TEST_CASE("M1.writers_cannot_receive", "[M1]") {
   CHECK(std::string(reinterpret_cast<const char*>(m.data()), m.size()) == "still a writer");
 }
 
+TEST_CASE("M1.a_second_async_send_in_flight_is_refused_and_the_first_arrives", "[M1]") {
+  asio::io_context io;
+  auto box = bounded_mailslot(io);
+  auto writer = mt::start_peer("second-send", {url_of(box)});
+  CHECK(mt::exit_code(writer) == static_cast<int>(errc::invalid_argument));
+  const auto m = box.receive();
+  CHECK(std::string(reinterpret_cast<const char*>(m.data()), m.size()) == "first");
+  box.set_read_timeout(0ms);  // the writer has exited: all it sent is here
+  std::error_code ec;
+  box.receive(ec);  // the refused one was not delivered as well
+  CHECK(ec == errc::timed_out);
+}
+
 TEST_CASE("M1.the_reader_cannot_send", "[M1]") {
   asio::io_context io;
   auto box = bounded_mailslot(io);

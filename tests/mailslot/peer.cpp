@@ -154,6 +154,26 @@ int writer_rules(asio::io_context& io, const args_t& a) {
   return 0;
 }
 
+// second-send URL [INTERFACE]: "first" with async_send and, while it is in
+// flight, "second": exits with the errc of the second (one send at a time:
+// invalid_argument); the first must complete in full. INTERFACE: a
+// broadcast writer's interface (M6).
+int second_send(asio::io_context& io, const args_t& a) {
+  auto ch = a.size() > 1 ? strait::connect_mailslot(io, a.at(0), on_interface(a.at(1)))
+                         : connect(io, a.at(0));
+  std::error_code first_ec, second_ec;
+  std::size_t first_sent = 0;
+  ch.async_send(strait::buffer("first"), [&](std::error_code e, std::size_t n) {
+    first_ec = e;
+    first_sent = n;
+  });
+  ch.async_send(strait::buffer("second"), [&](std::error_code e, std::size_t) { second_ec = e; });
+  io.run_for(io_timeout);
+  if (first_ec) throw failure("the first async_send said " + first_ec.message());
+  if (first_sent != 5) throw failure("the first async_send reported a short count");
+  return static_cast<int>(strait::to_errc(second_ec));
+}
+
 // try-create NAME: the errc of creating mailslot NAME (M2).
 int try_create(asio::io_context& io, const args_t& a) {
   std::error_code ec;
@@ -213,6 +233,7 @@ const std::map<std::string, std::function<int(asio::io_context&, const args_t&)>
     {"send-after", send_after},
     {"try-send", try_send},
     {"writer-rules", writer_rules},
+    {"second-send", second_send},
     {"try-create", try_create},
     {"hold", hold},
     {"broadcast-read", broadcast_read},

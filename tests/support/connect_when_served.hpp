@@ -15,11 +15,12 @@ namespace strait::test {
 // error, or running out of patience, throws.
 inline strait::channel connect_when_served(asio::io_context& io, const std::string& url,
                                            std::chrono::milliseconds patience =
-                                               std::chrono::seconds(20)) {
+                                               std::chrono::seconds(20),
+                                           const strait::connect_options& options = {}) {
   const auto until = std::chrono::steady_clock::now() + patience;
   for (;;) {
     std::error_code ec;
-    auto ch = strait::connect(io, url, {}, ec);
+    auto ch = strait::connect(io, url, options, ec);
     if (!ec) return ch;
     if (ec != strait::errc::not_found || std::chrono::steady_clock::now() > until)
       throw std::system_error(ec, "cannot connect to " + url);

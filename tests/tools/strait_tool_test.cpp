@@ -65,7 +65,7 @@ TEST_CASE("tool.send_delivers_each_argument_as_a_message", "[tool]") {
 // io_context is destroyed under it; on Windows that waited forever for the
 // receives strait's own threads wait for (core/src/pending_completions.hpp).
 TEST_CASE("tool.listen_stops_after_count_with_a_receive_pending", "[tool]") {
-  for (const std::string scheme : {"mailslot", "shm"}) {
+  for (const std::string scheme : {"mailslot", "shm", "copydata"}) {
     const std::string url = scheme + "://" + strait::test::unique_name("tool-count");
     INFO(url);
     child_process reader(tool(), {"listen", url, "--count", "1"});

@@ -74,6 +74,11 @@ TEST_CASE("endpoint.valid_urls_parse", "[endpoint][N1]") {
       {"shm://Az09._-", make("shm", "", 0, "Az09._-")},
       {"pipe://a-.b_", make("pipe", "", 0, "a-.b_")},
       {"shm://" + longest_name, make("shm", "", 0, longest_name)},
+      {"copydata://name", make("copydata", "", 0, "name")},
+      {"copydata://window", make("copydata", "", 0, "window")},
+      {"copydata://window/Notepad", make("copydata", "window", 0, "Notepad")},
+      {"copydata://window/#32770/Save As", make("copydata", "window", 0, "#32770/Save As")},
+      {"copydata://window/A%2FB/x%25/y", make("copydata", "window", 0, "A%2FB/x%25/y")},
   };
   for (const auto& c : cases) {
     INFO(c.url);
@@ -94,7 +99,8 @@ TEST_CASE("endpoint.url_round_trip", "[endpoint]") {
   for (const std::string url :
        {"tcp://127.0.0.1:80", "tcp://[::1]:0", "tcp://localhost:65535", "unix:///tmp/x.sock",
         "unix://name", "pipe://name", "pipe://server/name", "mailslot://name",
-        "mailslot://*/name", "shm://name"}) {
+        "mailslot://*/name", "shm://name", "copydata://name",
+        "copydata://window/Class name/Title"}) {
     INFO(url);
     const auto ep = strait::parse_endpoint(url);
     CHECK(ep.url() == url);
@@ -153,6 +159,14 @@ TEST_CASE("endpoint.names_outside_the_grammar_are_invalid_name", "[endpoint][N1]
       {"shm://" + too_long, errc::invalid_name, "128"},
       {"unix://" + too_long, errc::invalid_name, "128"},
       {"mailslot://*/" + too_long, errc::invalid_name, "128"},
+      {"copydata://", errc::invalid_name, "empty"},
+      {"copydata://a/b", errc::invalid_name, "/"},
+      {"copydata://window/", errc::invalid_name, "class"},
+      {"copydata://window//Title", errc::invalid_name, "class"},
+      {"copydata://window/" + std::string(257, 'c'), errc::invalid_name, "256"},
+      {"copydata://window/a%2", errc::invalid_name, "%"},
+      {"copydata://window/a%zz", errc::invalid_name, "%"},
+      {"copydata://window/a/b%00", errc::invalid_name, "NUL"},
       // An absolute unix path must fit in sockaddr_un (N1).
       {"unix:///" + std::string(200, 'p'), errc::invalid_name, "AF_UNIX"},
   };

@@ -14,7 +14,7 @@ using strait::errc;
 
 namespace {
 
-const std::vector<std::string> all_schemes{"tcp", "unix", "pipe", "mailslot", "shm"};
+const std::vector<std::string> all_schemes{"tcp", "unix", "pipe", "mailslot", "shm", "copydata"};
 
 bool platform_has(std::string_view scheme) {
   const std::string_view listed = STRAIT_TEST_SCHEMES;

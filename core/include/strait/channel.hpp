@@ -82,6 +82,8 @@ struct connect_options {
   // Not consulted on POSIX, where local names live in a directory only the
   // current user can serve (use channel::peer() to check a unix:///path).
   std::string server_user{};
+  // copydata:// only: the dwData of every WM_COPYDATA this channel sends.
+  std::uintptr_t copydata_data = 0;
 };
 
 struct listen_options {
@@ -107,6 +109,7 @@ struct listen_options {
 namespace detail {
 class channel_backend;
 class listener_backend;
+struct channel_access;  // the library's own functions on a channel's backend
 }  // namespace detail
 
 class channel {
@@ -199,6 +202,7 @@ class channel {
   STRAIT_API void start_receive(asio::mutable_buffer buffer, size_completion done);
   STRAIT_API void start_receive_message(message_completion done);
 
+  friend struct detail::channel_access;
   std::shared_ptr<detail::channel_backend> backend_;
   duration send_timeout_ = infinite;
   duration receive_timeout_ = infinite;

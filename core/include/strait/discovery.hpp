@@ -32,12 +32,12 @@ namespace strait {
 enum class endpoint_state { live, stale };
 
 struct local_endpoint {
-  // "pipe", "unix", "mailslot", "shm" (channels), or "shared_memory",
+  // "pipe", "unix", "mailslot", "shm", "copydata" (channels), or "shared_memory",
   // "named_mutex", "named_semaphore", "named_event" (named objects).
   std::string kind;
   // The NAME. On POSIX a name too long for a socket address is known only
   // by its socket file's hashed name (N1), "PREFIX~HASH", not a valid NAME.
-  // Windows folds pipe and mailslot names to lower case (they ignore case).
+  // Windows folds pipe, mailslot and copydata names to lower case (they ignore case).
   std::string name;
   // A URL connect() accepts, for a channel whose name is known; empty for
   // named objects and hashed names.

@@ -6,6 +6,9 @@
 //   pipe://NAME              named pipe (pipe://SERVER/NAME for a remote one)
 //   mailslot://NAME          mailslot (mailslot://*/NAME broadcast, mailslot://HOST/NAME)
 //   shm://NAME               shared-memory channel
+//   copydata://NAME          WM_COPYDATA to a strait reader (copydata.hpp)
+//   copydata://window/CLASS[/TITLE]  WM_COPYDATA to any program's window (Windows);
+//                            CLASS and TITLE are any text, '/' and '%' written %2F and %25
 //
 // NAME is the portable name grammar: 1 to 128 bytes of [A-Za-z0-9._-], not
 // starting with '.' or '-'. Parsing only checks the form; whether a transport
@@ -25,10 +28,12 @@ namespace strait {
 inline constexpr std::size_t max_name_length = 128;
 
 struct endpoint {
-  std::string scheme;  // "tcp", "unix", "pipe", "mailslot", "shm"
-  std::string host;    // tcp host; pipe/mailslot server ("*" = broadcast); else empty
+  std::string scheme;  // "tcp", "unix", "pipe", "mailslot", "shm", "copydata"
+  std::string host;    // tcp host; pipe/mailslot server ("*" = broadcast); "window" for
+                       // copydata://window/...; else empty
   std::uint16_t port = 0;  // tcp only
-  std::string name;    // pipe/mailslot/shm/unix name, or the unix absolute path
+  std::string name;    // pipe/mailslot/shm/unix/copydata name, the unix absolute path,
+                       // or copydata's CLASS[/TITLE] as written (escapes kept)
 
   // The canonical URL for this endpoint.
   STRAIT_API std::string url() const;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <strait/channel.hpp>
+#include <strait/copydata.hpp>
 #include <strait/discovery.hpp>
 #include <strait/endpoint.hpp>
 #include <strait/error.hpp>
