@@ -25,6 +25,15 @@ strait::broadcast_options on_loopback() {
   return b;
 }
 
+// A mailslot that also takes broadcasts on the loopback interface, its receives bounded.
+strait::mailslot_options receiving_on_loopback() {
+  strait::mailslot_options o;
+  o.receive_broadcasts = true;
+  o.broadcast = on_loopback();
+  o.read_timeout = mt::io_timeout;
+  return o;
+}
+
 // A writer peer sends `count` numbered messages to mailslot://127.0.0.1/NAME
 // of `box`; all arrive, in order.
 void check_unicast_reaches(strait::mailslot& box, int count) {
@@ -118,21 +127,13 @@ TEST_CASE("M6.a_listener_of_broadcasts_names_its_url", "[M6]") {
 
 TEST_CASE("M6.unicast_to_one_machine", "[M6]") {
   asio::io_context io;
-  strait::mailslot_options o;
-  o.receive_broadcasts = true;
-  o.broadcast = on_loopback();
-  o.read_timeout = mt::io_timeout;
-  auto box = strait::mailslot::create(io, mt::fresh_name(), o);
+  auto box = strait::mailslot::create(io, mt::fresh_name(), receiving_on_loopback());
   check_unicast_reaches(box, 50);
 }
 
 TEST_CASE("M6.a_second_async_send_in_flight_is_refused_and_the_first_arrives", "[M6]") {
   asio::io_context io;
-  strait::mailslot_options o;
-  o.receive_broadcasts = true;
-  o.broadcast = on_loopback();
-  o.read_timeout = mt::io_timeout;
-  auto box = strait::mailslot::create(io, mt::fresh_name(), o);
+  auto box = strait::mailslot::create(io, mt::fresh_name(), receiving_on_loopback());
   const auto name = box.endpoint().substr(std::string("mailslot://").size());
   auto writer = mt::start_peer("second-send", {"mailslot://*/" + name, loopback});
   CHECK(mt::exit_code(writer) == static_cast<int>(errc::invalid_argument));
@@ -146,11 +147,8 @@ TEST_CASE("M6.a_second_async_send_in_flight_is_refused_and_the_first_arrives", "
 
 TEST_CASE("M6.local_and_broadcast_messages_share_one_receive", "[M6]") {
   asio::io_context io;
-  strait::mailslot_options o;
+  auto o = receiving_on_loopback();
   o.max_message_size = strait::default_broadcast_message_size;
-  o.read_timeout = mt::io_timeout;
-  o.receive_broadcasts = true;
-  o.broadcast = on_loopback();
   auto box = strait::mailslot::create(io, mt::fresh_name(), o);
   const auto caps = box.capabilities();
   CHECK(caps.broadcast);
@@ -175,10 +173,7 @@ TEST_CASE("M6.local_and_broadcast_messages_share_one_receive", "[M6]") {
 
 TEST_CASE("M6.datagrams_for_other_names_are_ignored", "[M6]") {
   asio::io_context io;
-  strait::mailslot_options o;
-  o.read_timeout = mt::io_timeout;
-  o.receive_broadcasts = true;
-  o.broadcast = on_loopback();
+  auto o = receiving_on_loopback();
   o.broadcast.name = mt::fresh_name("mine");
   auto box = strait::mailslot::create(io, mt::fresh_name(), o);
 
@@ -222,10 +217,6 @@ TEST_CASE("M6.a_held_port_sends_the_reader_to_the_alternate", "[M6][posix]") {
   const auto name = mt::fresh_name();
   asio::ip::udp::socket holder(io, asio::ip::udp::endpoint(asio::ip::make_address_v4(loopback),
                                                            strait::broadcast_address(name).port));
-  strait::mailslot_options o;
-  o.receive_broadcasts = true;
-  o.broadcast = on_loopback();
-  o.read_timeout = mt::io_timeout;
-  auto box = strait::mailslot::create(io, name, o);
+  auto box = strait::mailslot::create(io, name, receiving_on_loopback());
   check_unicast_reaches(box, 5);
 }
