@@ -286,11 +286,12 @@ class async_echo_server {
     });
   }
 
+  // Sent from the queue itself: a deque's push_back moves no element.
   void send_next(std::shared_ptr<session> s) {
-    s->buffer = s->unsent.front();
-    s->channel.async_send(asio::buffer(s->buffer), [this, s](std::error_code ec, std::size_t) {
+    s->channel.async_send(asio::buffer(s->unsent.front()), [this, s](std::error_code ec,
+                                                                     std::size_t) {
       if (ec) return fail("echo: " + ec.message());
-      if (word_at(s->buffer, 0) != one_way_hello) ++echoes_;
+      if (word_at(s->unsent.front(), 0) != one_way_hello) ++echoes_;
       s->unsent.pop_front();
       if (!s->unsent.empty()) send_next(s);
     });

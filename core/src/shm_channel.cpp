@@ -560,10 +560,7 @@ class shm_channel final : public channel_backend,
   void post_send_completion(size_completion done, std::error_code ec, std::size_t n = 0) {
     asio::post(settings_.executor, [weak = weak_from_this(), done = std::move(done), ec,
                                     n]() mutable {
-      if (const auto self = weak.lock()) {
-        std::lock_guard lock(self->async_mutex_);
-        self->sending_ = false;
-      }
+      if (const auto self = weak.lock()) self->sending_.store(false, std::memory_order_release);
       done(ec, n);
     });
   }
@@ -649,7 +646,9 @@ class shm_channel final : public channel_backend,
   std::mutex async_mutex_;
   std::optional<receive_op> receive_op_;
   std::optional<send_op> send_op_;
-  bool sending_ = false;  // from async_send until its completion runs
+  // From async_send (set under async_mutex_) until its completion runs, which
+  // clears it without the lock: nothing else is decided by it.
+  std::atomic<bool> sending_{false};
 
   bool doorbell_in_flight_ = false;  // service thread only
   bool doorbell_again_ = false;
