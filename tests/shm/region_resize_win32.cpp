@@ -1,7 +1,9 @@
-// resize_shared_object on Windows. Not a test itself: the attack of
-// strait_shm_hostile_client, whose outcome the security.shm_*_region cases
-// assert (the server survives; the client exits 0 when the size did not
-// change). A pagefile-backed section (file mapping) keeps the size it was
+// resize_shared_object on Windows. Not a test itself, and it declares none:
+// the attack of strait_shm_hostile_client, whose outcome the
+// security.shm_*_region cases assert (tests/security/shm_resize_test.cpp:
+// the server survives; the client exits 0 when the size did not change, 4
+// when it could not even try, which fails the case). Those cases do not run
+// under Wine, which has no NtExtendSection (tests/security/CMakeLists.txt). A pagefile-backed section (file mapping) keeps the size it was
 // created with (S6): NtExtendSection is the one call that changes a
 // section's size. It is tried on the connection's section, opened by name
 // with the right to extend it, and the size is read back, so the test sees
