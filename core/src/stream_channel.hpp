@@ -210,6 +210,8 @@ class stream_channel final : public channel_backend,
   static constexpr std::size_t direct_read_threshold = 16 * 1024;
   static constexpr std::size_t min_message_growth = 64 * 1024;
 
+  // The one send and the one receive a channel has pending at a time are
+  // members, not allocated per operation (issue 13).
   struct send_op {
     asio::const_buffer message;
     std::array<std::byte, frame_header_size> header;
@@ -218,8 +220,6 @@ class stream_channel final : public channel_backend,
     size_completion done;
   };
 
-  // The one send and the one receive a channel has pending at a time are
-  // members, not allocated per operation (issue 13).
   struct receive_op {
     asio::mutable_buffer buffer;
     std::size_t want = 0;

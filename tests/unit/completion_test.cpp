@@ -5,12 +5,12 @@
 #include <functional>
 #include <memory>
 #include <new>
-#include <thread>
 #include <system_error>
+#include <thread>
 #include <utility>
 
-#include <asio/io_context.hpp>
 #include <asio/bind_executor.hpp>
+#include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/strand.hpp>
 

@@ -117,7 +117,7 @@ class completion<void(Args...)> {
   };
 
   void take(completion& other) noexcept {
-    if ((ops_ = std::exchange(other.ops_, nullptr))) ops_->move(&other.storage_, storage_);
+    if ((ops_ = std::exchange(other.ops_, nullptr))) ops_->move(other.storage_, storage_);
   }
 
   const operations* ops_ = nullptr;
