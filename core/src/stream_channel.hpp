@@ -151,12 +151,12 @@ class stream_channel final : public channel_backend,
     if (!ec && sending_) ec = make_error_code(errc::invalid_argument);  // one at a time
     if (ec) return post_completion(std::move(done), ec);
     sending_ = true;
-    auto op = std::make_shared<send_op>();
-    op->message = message;
-    op->header = frame_header{static_cast<std::uint32_t>(message.size())}.encode();
-    op->epoch = cancel_epoch_;
-    op->done = std::move(done);
-    continue_send(std::move(op));
+    send_op_.message = message;
+    send_op_.header = frame_header{static_cast<std::uint32_t>(message.size())}.encode();
+    send_op_.written = 0;
+    send_op_.epoch = cancel_epoch_;
+    send_op_.done = std::move(done);
+    continue_send();
   }
 
   // ---- receive ------------------------------------------------------------
@@ -202,17 +202,16 @@ class stream_channel final : public channel_backend,
     if (!ec && receiving_) ec = make_error_code(errc::invalid_argument);  // one at a time
     if (ec) return post_completion(std::move(done), ec);
     receiving_ = true;
-    auto op = std::make_shared<receive_op>();
-    op->buffer = buffer;
-    op->epoch = cancel_epoch_;
-    op->done = std::move(done);
-    continue_receive(std::move(op), true);
+    receive_op_ = receive_op{buffer, 0, 0, false, cancel_epoch_, std::move(done)};
+    continue_receive(true);
   }
 
  private:
   static constexpr std::size_t direct_read_threshold = 16 * 1024;
   static constexpr std::size_t min_message_growth = 64 * 1024;
 
+  // The one send and the one receive a channel has pending at a time are
+  // members, not allocated per operation (issue 13).
   struct send_op {
     asio::const_buffer message;
     std::array<std::byte, frame_header_size> header;
@@ -228,6 +227,32 @@ class stream_channel final : public channel_backend,
     bool in_payload = false;
     unsigned epoch = 0;
     size_completion done;
+  };
+
+  // What an asio handler holds while its operation is pending: the channel,
+  // and the caller's completion to drop if asio destroys the handler uncalled
+  // (its io_context goes first). That completion may hold the channel (a
+  // cycle) and its io_context's work, which would otherwise outlive both.
+  class pending {
+   public:
+    pending(stream_channel& channel, size_completion& done)
+        : self_(channel.shared_from_this()), done_(&done) {}
+    pending(pending&& other) noexcept
+        : self_(std::move(other.self_)), done_(std::exchange(other.done_, nullptr)) {}
+    pending& operator=(pending&&) = delete;
+    ~pending() {
+      if (done_) done_->reset();
+    }
+
+    // The handler runs: the completion is the channel's to call now.
+    stream_channel& run() noexcept {
+      done_ = nullptr;
+      return *self_;
+    }
+
+   private:
+    std::shared_ptr<stream_channel> self_;
+    size_completion* done_;
   };
 
   static std::array<asio::const_buffer, 2> frame_from(
@@ -340,73 +365,77 @@ class stream_channel final : public channel_backend,
     return e && e != errc::timed_out ? fail_receive(e) : e;
   }
 
-  void continue_send(std::shared_ptr<send_op> op) {
-    const std::size_t total = frame_header_size + op->message.size();
-    if (op->written == total) return complete_send(op, {});
+  void continue_send() {
+    auto& op = send_op_;
+    const std::size_t total = frame_header_size + op.message.size();
+    if (op.written == total) return complete_send({});
     // C8: cancelling before the first byte leaves the stream as it was;
     // after it, the message is committed and goes out whole.
-    if (op->written == 0 && op->epoch != cancel_epoch_)
-      return complete_send(op, make_error_code(errc::operation_aborted));
+    if (op.written == 0 && op.epoch != cancel_epoch_)
+      return complete_send(make_error_code(errc::operation_aborted));
     socket_.async_write_some(
-        frame_from(op->header, op->message, op->written),
-        [self = this->shared_from_this(), op](const std::error_code& e, std::size_t n) {
-          op->written += n;
-          if (!e) return self->continue_send(op);
+        frame_from(op.header, op.message, op.written),
+        [p = pending(*this, op.done)](const std::error_code& e, std::size_t n) mutable {
+          auto& self = p.run();
+          self.send_op_.written += n;
+          if (!e) return self.continue_send();
           if (is_asio_error(e, asio::error::operation_aborted)) {
-            if (op->written == 0)
-              return self->complete_send(op, make_error_code(errc::operation_aborted));
-            if (self->socket_.is_open()) return self->continue_send(op);  // committed
+            if (self.send_op_.written == 0)
+              return self.complete_send(make_error_code(errc::operation_aborted));
+            if (self.socket_.is_open()) return self.continue_send();  // committed
           }
-          self->complete_send(op, self->fail_send(e));
+          self.complete_send(self.fail_send(e));
         });
   }
 
-  void complete_send(const std::shared_ptr<send_op>& op, std::error_code ec) {
+  void complete_send(std::error_code ec) {
     sending_ = false;
-    op->done(ec, ec ? 0 : op->message.size());
+    send_op_.done(ec, ec ? 0 : send_op_.message.size());
   }
 
-  void continue_receive(std::shared_ptr<receive_op> op, bool initiating = false) {
-    auto* out = static_cast<std::byte*>(op->buffer.data());
+  void continue_receive(bool initiating = false) {
+    auto& op = receive_op_;
+    auto* out = static_cast<std::byte*>(op.buffer.data());
     for (;;) {
-      if (!op->in_payload) {
+      if (!op.in_payload) {
         if (!in_message_ && buffered() >= frame_header_size) {
-          if (auto ec = begin_message()) return complete_receive(op, ec, initiating);
+          if (auto ec = begin_message()) return complete_receive(ec, initiating);
         }
         if (in_message_) {
-          op->in_payload = true;
-          op->want = std::min(op->buffer.size(), remaining_);
+          op.in_payload = true;
+          op.want = std::min(op.buffer.size(), remaining_);
           continue;
         }
-      } else if (op->got == op->want) {
+      } else if (op.got == op.want) {
         std::error_code ec;
-        finish_message(op->got, ec);
-        return complete_receive(op, ec, initiating);
+        finish_message(op.got, ec);
+        return complete_receive(ec, initiating);
       } else if (buffered() > 0) {
-        op->got += take(out + op->got, op->want - op->got);
+        op.got += take(out + op.got, op.want - op.got);
         continue;
       }
-      if (op->epoch != cancel_epoch_)
-        return complete_receive(op, make_error_code(errc::operation_aborted), initiating);
+      if (op.epoch != cancel_epoch_)
+        return complete_receive(make_error_code(errc::operation_aborted), initiating);
       break;
     }
     // Wait for more bytes: straight into the caller's buffer when it is large.
-    const bool direct = op->in_payload && op->want - op->got >= direct_read_threshold;
+    const bool direct = op.in_payload && op.want - op.got >= direct_read_threshold;
     if constexpr (reads_when_ready) {
-      if (!direct) return read_when_ready(std::move(op));
+      if (!direct) return read_when_ready();
     }
     if (direct) rbuf_.release_if_empty();
-    auto target = direct ? asio::buffer(out + op->got, op->want - op->got) : read_room();
-    socket_.async_read_some(target, [self = this->shared_from_this(), op, direct](
-                                        const std::error_code& e, std::size_t n) {
+    auto target = direct ? asio::buffer(out + op.got, op.want - op.got) : read_room();
+    socket_.async_read_some(target, [p = pending(*this, op.done), direct](
+                                        const std::error_code& e, std::size_t n) mutable {
+      auto& self = p.run();
       if (direct) {
-        op->got += n;
-        self->remaining_ -= n;
+        self.receive_op_.got += n;
+        self.remaining_ -= n;
       } else {
-        self->rbuf_.commit(n);
+        self.rbuf_.commit(n);
       }
-      if (e) return self->complete_receive(op, self->fail_receive(e));
-      self->continue_receive(op);
+      if (e) return self.complete_receive(self.fail_receive(e));
+      self.continue_receive();
     });
   }
 
@@ -421,26 +450,27 @@ class stream_channel final : public channel_backend,
   // reads wake no sender.
   static constexpr bool reads_when_ready = !std::is_same_v<Protocol, asio::ip::tcp>;
 
-  void read_when_ready(std::shared_ptr<receive_op> op) {
-    socket_.async_wait(socket_type::wait_read, [self = this->shared_from_this(),
-                                                op](const std::error_code& e) {
-      if (e) return self->complete_receive(op, self->fail_receive(e));
+  void read_when_ready() {
+    socket_.async_wait(socket_type::wait_read, [p = pending(*this, receive_op_.done)](
+                                                   const std::error_code& e) mutable {
+      auto& self = p.run();
+      if (e) return self.complete_receive(self.fail_receive(e));
       // Only what is there: the socket may be blocking between async calls.
-      const auto ec = self->fill(clock::now());
-      if (ec && ec != errc::timed_out) return self->complete_receive(op, ec);
-      self->continue_receive(op);  // nothing there after all: it waits again
+      const auto ec = self.fill(clock::now());
+      if (ec && ec != errc::timed_out) return self.complete_receive(ec);
+      self.continue_receive();  // nothing there after all: it waits again
     });
   }
 
-  void complete_receive(const std::shared_ptr<receive_op>& op, std::error_code ec,
-                        bool initiating = false) {
+  void complete_receive(std::error_code ec, bool initiating = false) {
+    auto& op = receive_op_;
     if (ec && ec != errc::more_data) {
-      unget(static_cast<std::byte*>(op->buffer.data()), op->got);  // C8
-      op->got = 0;
+      unget(static_cast<std::byte*>(op.buffer.data()), op.got);  // C8
+      op.got = 0;
     }
     receiving_ = false;
-    if (initiating) return post_completion(std::move(op->done), ec, op->got);
-    op->done(ec, op->got);
+    if (initiating) return post_completion(std::move(op.done), ec, op.got);
+    op.done(ec, op.got);
   }
 
   socket_type socket_;
@@ -459,6 +489,8 @@ class stream_channel final : public channel_backend,
   bool sending_ = false;
   bool receiving_ = false;
   unsigned cancel_epoch_ = 0;  // bumped by cancel(): ops started before it abort
+  send_op send_op_;
+  receive_op receive_op_;
 
   stream_read_buffer rbuf_;  // last: its inline bytes stay untouched until used
 };
