@@ -421,7 +421,7 @@ class stream_channel final : public channel_backend,
     // Wait for more bytes: straight into the caller's buffer when it is large.
     const bool direct = op.in_payload && op.want - op.got >= direct_read_threshold;
     if constexpr (reads_when_ready) {
-      if (!direct) return read_when_ready();
+      if (!direct) return initiating && try_read_first() ? read_first() : read_when_ready();
     }
     if (direct) rbuf_.release_if_empty();
     auto target = direct ? asio::buffer(out + op.got, op.want - op.got) : read_room();
@@ -462,6 +462,43 @@ class stream_channel final : public channel_backend,
     });
   }
 
+  // Each wait costs an epoll_ctl: asio re-arms the descriptor for it. A
+  // server that starts its next receive from its send's completion often
+  // finds its peer's next message there already; then the read is tried
+  // first, in a posted handler, with the caller's handler still right behind
+  // it. A try that finds nothing waits, and so do the next receives, twice
+  // as many after each miss in a row (up to 64): a ping-pong peer, whose
+  // message is never there yet, pays for a try only now and then (issue 13).
+  static constexpr unsigned max_waits_after_a_miss = 64;
+
+  bool try_read_first() {
+    if (waits_before_read_first_ == 0) return true;
+    --waits_before_read_first_;
+    return false;
+  }
+
+  void read_first_found(bool something) {
+    if (something) {
+      waits_after_a_miss_ = 1;
+    } else {
+      waits_before_read_first_ = waits_after_a_miss_;
+      waits_after_a_miss_ = std::min(2 * waits_after_a_miss_, max_waits_after_a_miss);
+    }
+  }
+
+  void read_first() {
+    asio::post(socket_.get_executor(), [p = pending(*this, receive_op_.done)]() mutable {
+      auto& self = p.run();
+      if (self.receive_op_.epoch != self.cancel_epoch_ || !self.socket_.is_open())
+        return self.complete_receive(make_error_code(errc::operation_aborted));
+      const auto before = self.buffered();
+      const auto ec = self.fill(clock::now());
+      if (ec && ec != errc::timed_out) return self.complete_receive(ec);
+      self.read_first_found(self.buffered() > before);
+      self.continue_receive();  // waits when nothing came
+    });
+  }
+
   void complete_receive(std::error_code ec, bool initiating = false) {
     auto& op = receive_op_;
     if (ec && ec != errc::more_data) {
@@ -489,6 +526,8 @@ class stream_channel final : public channel_backend,
   bool sending_ = false;
   bool receiving_ = false;
   unsigned cancel_epoch_ = 0;  // bumped by cancel(): ops started before it abort
+  unsigned waits_before_read_first_ = 0;  // receives that wait before the next try
+  unsigned waits_after_a_miss_ = 1;
   send_op send_op_;
   receive_op receive_op_;
 
