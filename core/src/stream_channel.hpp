@@ -455,11 +455,18 @@ class stream_channel final : public channel_backend,
                                                    const std::error_code& e) mutable {
       auto& self = p.run();
       if (e) return self.complete_receive(self.fail_receive(e));
-      // Only what is there: the socket may be blocking between async calls.
-      const auto ec = self.fill(clock::now());
-      if (ec && ec != errc::timed_out) return self.complete_receive(ec);
-      self.continue_receive();  // nothing there after all: it waits again
+      self.read_what_is_there(false);
     });
+  }
+
+  // Only what is there: the socket may be blocking between async calls. The
+  // receive goes on, and waits again if nothing came.
+  void read_what_is_there(bool trying_first) {
+    const auto before = buffered();
+    const auto ec = fill(clock::now());
+    if (ec && ec != errc::timed_out) return complete_receive(ec);
+    if (trying_first) read_first_found(buffered() > before);
+    continue_receive();
   }
 
   // Each wait costs an epoll_ctl: asio re-arms the descriptor for it. A
@@ -491,11 +498,7 @@ class stream_channel final : public channel_backend,
       auto& self = p.run();
       if (self.receive_op_.epoch != self.cancel_epoch_ || !self.socket_.is_open())
         return self.complete_receive(make_error_code(errc::operation_aborted));
-      const auto before = self.buffered();
-      const auto ec = self.fill(clock::now());
-      if (ec && ec != errc::timed_out) return self.complete_receive(ec);
-      self.read_first_found(self.buffered() > before);
-      self.continue_receive();  // waits when nothing came
+      self.read_what_is_there(true);
     });
   }
 

@@ -3,14 +3,16 @@
 // security.shm_*_region cases assert (tests/security/shm_resize_test.cpp:
 // the server survives; the client exits 0 when the size did not change, 4
 // when it could not even try, which fails the case). Those cases do not run
-// under Wine, which has no NtExtendSection (tests/security/CMakeLists.txt). A pagefile-backed section (file mapping) keeps the size it was
-// created with (S6): NtExtendSection is the one call that changes a
-// section's size. It is tried on the connection's section, opened by name
-// with the right to extend it, and the size is read back, so the test sees
-// what the system did rather than what we expect of it. Creating the name
-// again with another size is no attack to try: CreateFileMapping then opens
-// the existing section and ignores the size, by its documented contract, so
-// a pass would show nothing of strait.
+// under Wine, which has no NtExtendSection (tests/security/CMakeLists.txt).
+//
+// A pagefile-backed section (file mapping) keeps the size it was created
+// with (S6): NtExtendSection is the one call that changes a section's size.
+// It is tried on the connection's section, opened by name with the right to
+// extend it, and the size is read back, so the test sees what the system did
+// rather than what we expect of it. Creating the name again with another
+// size is no attack to try: CreateFileMapping then opens the existing
+// section and ignores the size, by its documented contract, so a pass would
+// show nothing of strait.
 #include <windows.h>
 
 #include <cstdio>
