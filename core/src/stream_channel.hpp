@@ -1,23 +1,17 @@
-// A message channel over a byte stream socket (tcp://, unix://, POSIX pipe://),
-// using the frame format of docs/wire-format.md: an 8-byte header (u32 LE
-// length, u8 type = 1, 3 zero bytes) followed by the payload.
-//
-// Received bytes go through a read buffer, so that a burst of small messages
-// costs one system call, and so that whatever an interrupted receive had
-// taken can be put back (C3, C8). Large payloads are read straight into the
-// caller's buffer. The read buffer holds heap memory only while a read is
-// expected to bring much (stream_read_buffer.hpp, issue 12).
+// A message channel over a byte stream socket (tcp://, unix://, POSIX pipe://):
+// messages as frames (stream_frame.hpp), received through a frame reader
+// (stream_frame_reader.hpp), over a socket that asio's async operations and
+// the blocking calls of socket_support.hpp share. Large payloads are read
+// straight into the caller's buffer.
 #pragma once
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #include <asio/buffer.hpp>
 #include <asio/error.hpp>
@@ -26,33 +20,10 @@
 #include "asio_errors.hpp"
 #include "backend.hpp"
 #include "socket_support.hpp"
-#include "stream_read_buffer.hpp"
+#include "stream_frame.hpp"
+#include "stream_frame_reader.hpp"
 
 namespace strait::detail {
-
-inline constexpr std::size_t frame_header_size = 8;
-inline constexpr std::uint8_t frame_type_message = 1;
-
-struct frame_header {
-  std::uint32_t length = 0;
-  std::uint8_t type = frame_type_message;
-
-  std::array<std::byte, frame_header_size> encode() const noexcept {
-    std::array<std::byte, frame_header_size> out{};
-    for (int i = 0; i < 4; ++i) out[i] = static_cast<std::byte>(length >> (8 * i));
-    out[4] = static_cast<std::byte>(type);
-    return out;
-  }
-
-  // False when the bytes break the wire format (unknown type, reserved bits set).
-  static bool decode(const std::byte* in, frame_header& h) noexcept {
-    h.length = 0;
-    for (int i = 0; i < 4; ++i) h.length |= std::uint32_t(std::to_integer<std::uint8_t>(in[i])) << (8 * i);
-    h.type = std::to_integer<std::uint8_t>(in[4]);
-    return h.type == frame_type_message && in[5] == std::byte{0} && in[6] == std::byte{0} &&
-           in[7] == std::byte{0};
-  }
-};
 
 template <class Protocol>
 class stream_channel final : public channel_backend,
@@ -67,7 +38,8 @@ class stream_channel final : public channel_backend,
         url_(std::move(url)),
         max_message_size_(std::min<std::size_t>(max_message_size, UINT32_MAX)),
         peer_(std::move(peer)),
-        on_close_(std::move(on_close)) {
+        on_close_(std::move(on_close)),
+        frames_(max_message_size_) {
     prepare_socket(socket_.native_handle());
     // Through asio, which must know the mode (socket_support.hpp); a
     // connected socket comes non-blocking, and on macOS an accepted one too.
@@ -88,14 +60,7 @@ class stream_channel final : public channel_backend,
     return caps;
   }
 
-  // The length in a frame header is only the peer's word: a whole-message
-  // receive is told to make room for as much again as has arrived of the
-  // message (at least 64 KiB), never all of it at once, so that what a peer
-  // makes us hold follows what it has sent (issue 12).
-  std::size_t message_remaining() const override {
-    if (!in_message_) return 0;
-    return std::min(remaining_, std::max(length_ - remaining_, min_message_growth));
-  }
+  std::size_t message_remaining() const override { return frames_.message_remaining(); }
   peer_info peer() const override { return peer_; }
   std::string endpoint() const override { return url_; }
   native_handle_type native_handle() const override {
@@ -129,12 +94,11 @@ class stream_channel final : public channel_backend,
   void send(asio::const_buffer message, deadline until, std::error_code& ec) override {
     if ((ec = check_send(message))) return;
     block_for_sync_call(socket_, sending_ || receiving_);  // issue 13
-    const auto header = frame_header{static_cast<std::uint32_t>(message.size())}.encode();
-    const std::size_t total = frame_header_size + message.size();
+    outgoing_frame frame;
+    frame.start(message);
     std::size_t written = 0;
-    while (written < total) {
-      written += socket_write(socket_.native_handle(), timeouts_,
-                              frame_from(header, message, written), until, ec);
+    while (written < frame.size()) {
+      written += socket_write(socket_.native_handle(), timeouts_, frame.rest(written), until, ec);
       if (ec == errc::timed_out) {
         if (written > 0) break_send_side();  // a half-sent frame cannot be taken back
         return;
@@ -151,8 +115,7 @@ class stream_channel final : public channel_backend,
     if (!ec && sending_) ec = make_error_code(errc::invalid_argument);  // one at a time
     if (ec) return post_completion(std::move(done), ec);
     sending_ = true;
-    send_op_.message = message;
-    send_op_.header = frame_header{static_cast<std::uint32_t>(message.size())}.encode();
+    send_op_.frame.start(message);
     send_op_.written = 0;
     send_op_.epoch = cancel_epoch_;
     send_op_.done = std::move(done);
@@ -165,32 +128,32 @@ class stream_channel final : public channel_backend,
                       std::error_code& ec) override {
     if ((ec = check_receive())) return 0;
     block_for_sync_call(socket_, sending_ || receiving_);  // issue 13
-    while (!in_message_) {
-      if (buffered() >= frame_header_size) {
+    while (!frames_.in_message()) {
+      if (frames_.header_buffered()) {
         if ((ec = begin_message())) return 0;
       } else if ((ec = fill(until))) {
         return 0;
       }
     }
     auto* out = static_cast<std::byte*>(buffer.data());
-    const std::size_t want = std::min(buffer.size(), remaining_);
+    const std::size_t want = std::min(buffer.size(), frames_.remaining());
     std::size_t got = 0;
     while (got < want) {
-      if (buffered() > 0) {
-        got += take(out + got, want - got);
+      if (frames_.buffered() > 0) {
+        got += frames_.take(out + got, want - got);
         continue;
       }
       if (want - got >= direct_read_threshold) {
-        rbuf_.release_if_empty();
+        frames_.release_if_empty();
         std::size_t n = 0;
         ec = read_until(out + got, want - got, until, n);
         got += n;
-        remaining_ -= n;
+        frames_.took_directly(n);
       } else {
         ec = fill(until);
       }
       if (ec) {
-        unget(out, got);  // C8: a timeout loses nothing
+        frames_.unget(out, got);  // C8: a timeout loses nothing
         return 0;
       }
     }
@@ -208,13 +171,11 @@ class stream_channel final : public channel_backend,
 
  private:
   static constexpr std::size_t direct_read_threshold = 16 * 1024;
-  static constexpr std::size_t min_message_growth = 64 * 1024;
 
   // The one send and the one receive a channel has pending at a time are
   // members, not allocated per operation (issue 13).
   struct send_op {
-    asio::const_buffer message;
-    std::array<std::byte, frame_header_size> header;
+    outgoing_frame frame;
     std::size_t written = 0;
     unsigned epoch = 0;
     size_completion done;
@@ -255,14 +216,6 @@ class stream_channel final : public channel_backend,
     size_completion* done_;
   };
 
-  static std::array<asio::const_buffer, 2> frame_from(
-      const std::array<std::byte, frame_header_size>& header, asio::const_buffer message,
-      std::size_t written) {
-    if (written < frame_header_size)
-      return {asio::buffer(header) + written, message};
-    return {message + (written - frame_header_size), asio::const_buffer{}};
-  }
-
   std::error_code check_send(asio::const_buffer message) const {
     if (message.size() > max_message_size_) return make_error_code(errc::message_too_large);  // C9
     if (send_broken_ || !socket_.is_open()) return make_error_code(errc::broken_pipe);
@@ -301,60 +254,27 @@ class stream_channel final : public channel_backend,
                [done = std::move(done), ec, n]() mutable { done(ec, n); });
   }
 
-  std::size_t buffered() const noexcept { return rbuf_.size(); }
-
-  std::size_t take(std::byte* out, std::size_t n) noexcept {
-    n = rbuf_.take(out, std::min(n, remaining_));
-    remaining_ -= n;
-    return n;
-  }
-
-  // Puts bytes an interrupted receive had taken back in front of the rest.
-  void unget(const std::byte* data, std::size_t n) {
-    rbuf_.unget(data, n);
-    remaining_ += n;
-  }
-
+  // A header the frame reader refuses ends the stream: its receive side
+  // for good, and its send side, so that the peer learns of it.
   std::error_code begin_message() {
-    frame_header h;
-    if (!frame_header::decode(rbuf_.data(), h)) {
-      receive_error_ = make_error_code(errc::protocol_error);
+    const auto ec = frames_.begin_message();
+    if (ec) {
+      receive_error_ = ec == errc::message_too_large ? make_error_code(errc::broken_pipe) : ec;
       break_send_side();
-      return receive_error_;
     }
-    if (h.length > max_message_size_) {
-      // The stream cannot be resynchronized without reading the payload.
-      receive_error_ = make_error_code(errc::broken_pipe);
-      break_send_side();
-      return make_error_code(errc::message_too_large);
-    }
-    rbuf_.consume(frame_header_size);
-    remaining_ = length_ = h.length;
-    in_message_ = true;
-    return {};
+    return ec;
   }
 
   std::size_t finish_message(std::size_t got, std::error_code& ec) {
-    if (remaining_ == 0) {
-      in_message_ = false;
-      ec = {};
-    } else {
-      ec = make_error_code(errc::more_data);  // C3: the rest comes next time
-    }
+    ec = frames_.finish_message() ? std::error_code{} : make_error_code(errc::more_data);  // C3
     return got;
   }
 
-  // The read buffer's room for the next read: the heap block only when a
-  // payload longer than the inline room is being read (issue 12).
-  asio::mutable_buffer read_room() {
-    return rbuf_.prepare(in_message_ && remaining_ > stream_read_buffer::inline_capacity);
-  }
-
   std::error_code fill(deadline until) {
-    const auto room = read_room();
+    const auto room = frames_.read_room();
     std::size_t n = 0;
     auto ec = read_until(static_cast<std::byte*>(room.data()), room.size(), until, n);
-    rbuf_.commit(n);
+    frames_.commit(n);
     return ec;
   }
 
@@ -367,30 +287,28 @@ class stream_channel final : public channel_backend,
 
   void continue_send() {
     auto& op = send_op_;
-    const std::size_t total = frame_header_size + op.message.size();
-    if (op.written == total) return complete_send({});
+    if (op.written == op.frame.size()) return complete_send({});
     // C8: cancelling before the first byte leaves the stream as it was;
     // after it, the message is committed and goes out whole.
     if (op.written == 0 && op.epoch != cancel_epoch_)
       return complete_send(make_error_code(errc::operation_aborted));
-    socket_.async_write_some(
-        frame_from(op.header, op.message, op.written),
-        [p = pending(*this, op.done)](const std::error_code& e, std::size_t n) mutable {
-          auto& self = p.run();
-          self.send_op_.written += n;
-          if (!e) return self.continue_send();
-          if (is_asio_error(e, asio::error::operation_aborted)) {
-            if (self.send_op_.written == 0)
-              return self.complete_send(make_error_code(errc::operation_aborted));
-            if (self.socket_.is_open()) return self.continue_send();  // committed
-          }
-          self.complete_send(self.fail_send(e));
-        });
+    auto written = [p = pending(*this, op.done)](const std::error_code& e, std::size_t n) mutable {
+      auto& self = p.run();
+      self.send_op_.written += n;
+      if (!e) return self.continue_send();
+      if (is_asio_error(e, asio::error::operation_aborted)) {
+        if (self.send_op_.written == 0)
+          return self.complete_send(make_error_code(errc::operation_aborted));
+        if (self.socket_.is_open()) return self.continue_send();  // committed
+      }
+      self.complete_send(self.fail_send(e));
+    };
+    socket_.async_write_some(op.frame.rest(op.written), std::move(written));
   }
 
   void complete_send(std::error_code ec) {
     sending_ = false;
-    send_op_.done(ec, ec ? 0 : send_op_.message.size());
+    send_op_.done(ec, ec ? 0 : send_op_.frame.payload_size());
   }
 
   void continue_receive(bool initiating = false) {
@@ -398,20 +316,20 @@ class stream_channel final : public channel_backend,
     auto* out = static_cast<std::byte*>(op.buffer.data());
     for (;;) {
       if (!op.in_payload) {
-        if (!in_message_ && buffered() >= frame_header_size) {
+        if (frames_.header_buffered()) {
           if (auto ec = begin_message()) return complete_receive(ec, initiating);
         }
-        if (in_message_) {
+        if (frames_.in_message()) {
           op.in_payload = true;
-          op.want = std::min(op.buffer.size(), remaining_);
+          op.want = std::min(op.buffer.size(), frames_.remaining());
           continue;
         }
       } else if (op.got == op.want) {
         std::error_code ec;
         finish_message(op.got, ec);
         return complete_receive(ec, initiating);
-      } else if (buffered() > 0) {
-        op.got += take(out + op.got, op.want - op.got);
+      } else if (frames_.buffered() > 0) {
+        op.got += frames_.take(out + op.got, op.want - op.got);
         continue;
       }
       if (op.epoch != cancel_epoch_)
@@ -423,16 +341,16 @@ class stream_channel final : public channel_backend,
     if constexpr (reads_when_ready) {
       if (!direct) return initiating && try_read_first() ? read_first() : read_when_ready();
     }
-    if (direct) rbuf_.release_if_empty();
-    auto target = direct ? asio::buffer(out + op.got, op.want - op.got) : read_room();
+    if (direct) frames_.release_if_empty();
+    auto target = direct ? asio::buffer(out + op.got, op.want - op.got) : frames_.read_room();
     socket_.async_read_some(target, [p = pending(*this, op.done), direct](
                                         const std::error_code& e, std::size_t n) mutable {
       auto& self = p.run();
       if (direct) {
         self.receive_op_.got += n;
-        self.remaining_ -= n;
+        self.frames_.took_directly(n);
       } else {
-        self.rbuf_.commit(n);
+        self.frames_.commit(n);
       }
       if (e) return self.complete_receive(self.fail_receive(e));
       self.continue_receive();
@@ -462,10 +380,10 @@ class stream_channel final : public channel_backend,
   // Only what is there: the socket may be blocking between async calls. The
   // receive goes on, and waits again if nothing came.
   void read_what_is_there(bool trying_first) {
-    const auto before = buffered();
+    const auto before = frames_.buffered();
     const auto ec = fill(clock::now());
     if (ec && ec != errc::timed_out) return complete_receive(ec);
-    if (trying_first) read_first_found(buffered() > before);
+    if (trying_first) read_first_found(frames_.buffered() > before);
     continue_receive();
   }
 
@@ -505,7 +423,7 @@ class stream_channel final : public channel_backend,
   void complete_receive(std::error_code ec, bool initiating = false) {
     auto& op = receive_op_;
     if (ec && ec != errc::more_data) {
-      unget(static_cast<std::byte*>(op.buffer.data()), op.got);  // C8
+      frames_.unget(static_cast<std::byte*>(op.buffer.data()), op.got);  // C8
       op.got = 0;
     }
     receiving_ = false;
@@ -520,10 +438,7 @@ class stream_channel final : public channel_backend,
   std::function<void()> on_close_;
   socket_timeouts timeouts_;  // what the sync calls set on the socket last
 
-  bool in_message_ = false;          // a header was read; its payload is being handed out
-  std::size_t length_ = 0;           // the payload length its header announced
-  std::size_t remaining_ = 0;        // payload bytes of that message not handed out yet
-  std::error_code receive_error_;    // sticky: end of stream, protocol error
+  std::error_code receive_error_;  // sticky: end of stream, protocol error
 
   bool send_broken_ = false;
   bool sending_ = false;
@@ -534,7 +449,7 @@ class stream_channel final : public channel_backend,
   send_op send_op_;
   receive_op receive_op_;
 
-  stream_read_buffer rbuf_;  // last: its inline bytes stay untouched until used
+  stream_frame_reader frames_;  // last: its inline bytes stay untouched until used
 };
 
 }  // namespace strait::detail

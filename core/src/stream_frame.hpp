@@ -1,0 +1,59 @@
+// The frame format of a stream channel (tcp://, unix://, POSIX pipe://),
+// docs/wire-format.md: an 8-byte header (u32 LE length, u8 type = 1, 3 zero
+// bytes) followed by the payload.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include <asio/buffer.hpp>
+
+namespace strait::detail {
+
+inline constexpr std::size_t frame_header_size = 8;
+inline constexpr std::uint8_t frame_type_message = 1;
+
+struct frame_header {
+  std::uint32_t length = 0;
+  std::uint8_t type = frame_type_message;
+
+  void encode(std::byte* out) const noexcept {
+    for (int i = 0; i < 4; ++i) out[i] = static_cast<std::byte>(length >> (8 * i));
+    out[4] = static_cast<std::byte>(type);
+    out[5] = out[6] = out[7] = std::byte{0};
+  }
+
+  // False when the bytes break the wire format (unknown type, reserved bits set).
+  static bool decode(const std::byte* in, frame_header& h) noexcept {
+    h.length = 0;
+    for (int i = 0; i < 4; ++i) h.length |= std::uint32_t(std::to_integer<std::uint8_t>(in[i])) << (8 * i);
+    h.type = std::to_integer<std::uint8_t>(in[4]);
+    return h.type == frame_type_message && in[5] == std::byte{0} && in[6] == std::byte{0} &&
+           in[7] == std::byte{0};
+  }
+};
+
+// One message on its way out as a frame: its header, then the caller's payload.
+class outgoing_frame {
+ public:
+  void start(asio::const_buffer message) noexcept {
+    message_ = message;
+    frame_header{static_cast<std::uint32_t>(message.size())}.encode(header_.data());
+  }
+
+  std::size_t size() const noexcept { return frame_header_size + message_.size(); }
+  std::size_t payload_size() const noexcept { return message_.size(); }
+
+  // What is left after the first `written` bytes.
+  std::array<asio::const_buffer, 2> rest(std::size_t written) const noexcept {
+    if (written < frame_header_size) return {asio::buffer(header_) + written, message_};
+    return {message_ + (written - frame_header_size), asio::const_buffer{}};
+  }
+
+ private:
+  asio::const_buffer message_;
+  std::array<std::byte, frame_header_size> header_;
+};
+
+}  // namespace strait::detail
