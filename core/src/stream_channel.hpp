@@ -303,7 +303,10 @@ class stream_channel final : public channel_backend,
       }
       self.complete_send(self.fail_send(e));
     };
-    socket_.async_write_some(op.frame.rest(op.written), std::move(written));
+    // One buffer when one is enough: asio then writes with send(), not sendmsg().
+    const auto rest = op.frame.rest(op.written);
+    if (rest[1].size() == 0) return socket_.async_write_some(rest[0], std::move(written));
+    socket_.async_write_some(rest, std::move(written));
   }
 
   void complete_send(std::error_code ec) {

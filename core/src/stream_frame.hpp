@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include <asio/buffer.hpp>
 
@@ -27,33 +28,49 @@ struct frame_header {
   // False when the bytes break the wire format (unknown type, reserved bits set).
   static bool decode(const std::byte* in, frame_header& h) noexcept {
     h.length = 0;
-    for (int i = 0; i < 4; ++i) h.length |= std::uint32_t(std::to_integer<std::uint8_t>(in[i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      h.length |= std::uint32_t(std::to_integer<std::uint8_t>(in[i])) << (8 * i);
     h.type = std::to_integer<std::uint8_t>(in[4]);
     return h.type == frame_type_message && in[5] == std::byte{0} && in[6] == std::byte{0} &&
            in[7] == std::byte{0};
   }
 };
 
-// One message on its way out as a frame: its header, then the caller's payload.
+// One message on its way out as a frame. A small payload is copied behind
+// its header, so that the frame leaves in one send() rather than a sendmsg()
+// of two buffers: on Linux about 100 ns less for each message (issue 13).
+// Larger payloads go from the caller's buffer, uncopied.
 class outgoing_frame {
  public:
+  static constexpr std::size_t copied_payload = 248;  // header and payload in 256 bytes
+
+  // The bytes stay uninitialized until start(): a send does not clear them.
+  outgoing_frame() noexcept {}
+
   void start(asio::const_buffer message) noexcept {
     message_ = message;
-    frame_header{static_cast<std::uint32_t>(message.size())}.encode(header_.data());
+    frame_header{static_cast<std::uint32_t>(message.size())}.encode(bytes_.data());
+    copied_ = message.size() <= copied_payload;
+    if (copied_ && message.size() > 0)
+      std::memcpy(bytes_.data() + frame_header_size, message.data(), message.size());
   }
 
   std::size_t size() const noexcept { return frame_header_size + message_.size(); }
   std::size_t payload_size() const noexcept { return message_.size(); }
 
-  // What is left after the first `written` bytes.
+  // What is left after the first `written` bytes; the second buffer is empty
+  // when one is enough.
   std::array<asio::const_buffer, 2> rest(std::size_t written) const noexcept {
-    if (written < frame_header_size) return {asio::buffer(header_) + written, message_};
+    if (copied_) return {asio::buffer(bytes_.data(), size()) + written, asio::const_buffer{}};
+    if (written < frame_header_size)
+      return {asio::buffer(bytes_.data(), frame_header_size) + written, message_};
     return {message_ + (written - frame_header_size), asio::const_buffer{}};
   }
 
  private:
   asio::const_buffer message_;
-  std::array<std::byte, frame_header_size> header_;
+  bool copied_ = false;
+  std::array<std::byte, frame_header_size + copied_payload> bytes_;
 };
 
 }  // namespace strait::detail

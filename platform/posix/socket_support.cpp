@@ -148,7 +148,11 @@ std::size_t socket_write(native_socket s, socket_timeouts& timeouts,
   for (;;) {
     const int wait = in_kernel ? kernel_timeout_flags(s, socket_wait::write, timeouts.send, until)
                                : MSG_DONTWAIT;
-    const auto n = ::sendmsg(s, &msg, wait | no_sigpipe);
+    // One buffer (a small frame, or a payload's rest) goes with send(),
+    // cheaper in the kernel than a sendmsg() (issue 13).
+    const auto n = buffers[1].size() == 0
+                       ? ::send(s, buffers[0].data(), buffers[0].size(), wait | no_sigpipe)
+                       : ::sendmsg(s, &msg, wait | no_sigpipe);
     if (n >= 0) {
       ec = {};
       return static_cast<std::size_t>(n);
