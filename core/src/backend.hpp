@@ -33,6 +33,9 @@ namespace strait::detail {
 using clock = std::chrono::steady_clock;
 using deadline = clock::time_point;
 inline constexpr deadline no_deadline = deadline::max();
+// Long passed (the clock's epoch): a call takes only what is there, and a
+// call that knows this one need not read the clock to find out.
+inline constexpr deadline no_wait{};
 
 // now + timeout, saturating (infinite stays infinite).
 deadline deadline_after(duration timeout) noexcept;

@@ -82,9 +82,9 @@ class stream_channel final : public channel_backend,
     // TCP reset the connection and drop it, so drain what is waiting first.
     socket_.shutdown(asio::socket_base::shutdown_send, ignored);
     std::array<std::byte, 4096> scratch;
-    const auto now = clock::now();  // take only what is already there
-    for (int i = 0; i < 256 && !ignored; ++i)
-      socket_read(socket_.native_handle(), timeouts_, scratch.data(), scratch.size(), now, ignored);
+    for (int i = 0; i < 256 && !ignored; ++i)  // only what is already there
+      socket_read(socket_.native_handle(), timeouts_, scratch.data(), scratch.size(), no_wait,
+                  ignored);
     socket_.close(ignored);
     if (on_close_) std::exchange(on_close_, {})();
   }
@@ -384,7 +384,7 @@ class stream_channel final : public channel_backend,
   // receive goes on, and waits again if nothing came.
   void read_what_is_there(bool trying_first) {
     const auto before = frames_.buffered();
-    const auto ec = fill(clock::now());
+    const auto ec = fill(no_wait);
     if (ec && ec != errc::timed_out) return complete_receive(ec);
     if (trying_first) read_first_found(frames_.buffered() > before);
     continue_receive();

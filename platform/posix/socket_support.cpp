@@ -64,6 +64,7 @@ bool sync_calls_block_in_kernel() noexcept { return true; }
 int kernel_timeout_flags(native_socket s, socket_wait what, microseconds& armed,
                          deadline until) noexcept {
   microseconds wanted{0};  // none: wait as long as it takes
+  if (until == no_wait) return MSG_DONTWAIT;
   if (until != no_deadline) {
     const auto left = std::chrono::ceil<microseconds>(until - clock::now());
     if (left <= microseconds{0}) return MSG_DONTWAIT;
