@@ -6,6 +6,7 @@
 // cases say they skipped.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -45,11 +46,13 @@ std::optional<std::filesystem::path> find_strace() {
   return std::nullopt;
 }
 
+using traced_calls = std::map<int, std::vector<std::string>>;
+
 // The system calls the traced thread made between the markers of each
 // measured call (index 0, the warm-up, left out), as strace printed them.
-std::map<int, std::vector<std::string>> calls_between_markers(const std::filesystem::path& trace) {
+traced_calls calls_between_markers(const std::filesystem::path& trace) {
   static const std::regex marker(R"(/strait-probe-mark/(begin|end) (\d+))");
-  std::map<int, std::vector<std::string>> calls;
+  traced_calls calls;
   std::ifstream in(trace);
   std::string line;
   std::string tracing_pid;  // the probe's thread inside a marked call
@@ -82,14 +85,15 @@ std::map<int, std::vector<std::string>> calls_between_markers(const std::filesys
 }
 
 // Runs syscall_probe ROLE URL COUNT under strace while `serve` plays its
-// peer, and checks that each measured call was exactly one system call.
+// peer: the calls of each of the COUNT measured calls, or nothing when
+// strace is not there.
 template <class Serve>
-void check_one_call_each(const std::string& role, const std::string& url, int count,
-                         Serve serve) {
+std::optional<traced_calls> trace_probe(const std::string& role, const std::string& url,
+                                        int count, Serve serve) {
   const auto strace = find_strace();
   if (!strace) {
     WARN("strace is not installed: system calls not counted; skipped");
-    return;
+    return std::nullopt;
   }
   // LeakSanitizer cannot run under ptrace (the asan build): the probe runs
   // without it, and this case checks no leak of the probe's.
@@ -103,17 +107,26 @@ void check_one_call_each(const std::string& role, const std::string& url, int co
                 role, url, std::to_string(count)});
   serve();
   REQUIRE(strait::test::exit_code_within(probe, patience) == 0);
-  const auto calls = calls_between_markers(trace);
+  auto calls = calls_between_markers(trace);
   std::filesystem::remove(trace);
   CHECK(calls.size() == static_cast<std::size_t>(count));
+  return calls;
+}
+
+// Each measured call was exactly one system call.
+template <class Serve>
+void check_one_call_each(const std::string& role, const std::string& url, int count,
+                         Serve serve) {
+  const auto calls = trace_probe(role, url, count, serve);
+  if (!calls) return;
   int others = 0;  // measured calls that were not one system call
   std::string first;
-  for (const auto& [index, made] : calls) {
+  for (const auto& [index, made] : *calls) {
     if (made.size() == 1 || others++ > 0) continue;
     first = role + " " + std::to_string(index) + " made " + std::to_string(made.size()) + ":";
     for (const auto& c : made) first += "\n  " + c;
   }
-  INFO(others << " of " << calls.size() << " " << role << "s on " << url
+  INFO(others << " of " << calls->size() << " " << role << "s on " << url
               << " were not one system call; the first, " << first);
   CHECK(others == 0);
 }
@@ -237,8 +250,86 @@ void check_mailslot_send() {
                       [&] { drain_when_stuck(control, data); });
 }
 
+// Issue 13: an asynchronous receive whose message is already there reads it
+// and waits for nothing: no epoll_ctl (asio re-arms the descriptor with one
+// for every wait), and one read.
+void check_no_wait(const traced_calls& calls, const std::string& what) {
+  int waited = 0;      // receives that re-armed the descriptor
+  int not_one_read = 0;
+  std::string first;
+  for (const auto& [index, made] : calls) {
+    const auto count = [&](const std::vector<std::string>& names) {
+      return std::count_if(made.begin(), made.end(), [&](const std::string& call) {
+        return std::any_of(names.begin(), names.end(),
+                           [&](const std::string& name) { return call.starts_with(name + "("); });
+      });
+    };
+    const bool rearmed = count({"epoll_ctl"}) > 0;
+    const bool one_read = count({"recvfrom", "recvmsg", "recv", "read"}) == 1;
+    waited += rearmed;
+    not_one_read += !one_read;
+    if (first.empty() && (rearmed || !one_read)) {
+      first = "receive " + std::to_string(index) + " made:";
+      for (const auto& c : made) first += "\n  " + c;
+    }
+  }
+  INFO(what << ": " << waited << " of " << calls.size() << " receives waited, " << not_one_read
+            << " did not read once; the first, " << first);
+  CHECK(waited == 0);
+  CHECK(not_one_read == 0);
+}
+
+void check_async_receive(const std::string& scheme) {
+  asio::io_context io;
+  std::string url;
+  auto listener = listen_fresh(io, scheme, url);
+  const auto calls = trace_probe("async-receive", url, measured_calls, [&] {
+    auto control = accept_one(listener);
+    auto data = accept_one(listener);
+    const std::vector<std::byte> answer(64, std::byte{0x33});
+    for (int i = 0; i <= measured_calls; ++i) {
+      REQUIRE(control.receive().size() > 0);  // go
+      data.send(asio::buffer(answer));
+      control.send(strait::buffer("sent"));  // the answer is there now
+    }
+  });
+  if (calls) check_no_wait(*calls, url);
+}
+
+void check_mailslot_async_receive() {
+  asio::io_context io;
+  const auto name = strait::test::unique_name("syscalls");
+  auto go = strait::mailslot::create(io, name + "-go");
+  go.set_read_timeout(patience);
+  const auto calls = trace_probe("async-receive", "mailslot://" + name, measured_calls, [&] {
+    const std::vector<std::byte> answer(64, std::byte{0x33});
+    std::optional<strait::channel> writer, sent;
+    for (int i = 0; i <= measured_calls; ++i) {
+      REQUIRE(go.receive().size() > 0);
+      // The probe's mailslots: made before it sent its first go.
+      if (!writer) writer = strait::connect(io, "mailslot://" + name);
+      if (!sent) sent = strait::connect(io, "mailslot://" + name + "-sent");
+      writer->send(asio::buffer(answer));
+      sent->send(strait::buffer("sent"));
+    }
+  });
+  if (calls) check_no_wait(*calls, "mailslot://" + name);
+}
+
 }  // namespace
 
+TEST_CASE("posix.syscalls.unix.async_receive_of_a_waiting_message_waits_for_nothing",
+          "[issue13][syscalls]") {
+  check_async_receive("unix");
+}
+TEST_CASE("posix.syscalls.pipe.async_receive_of_a_waiting_message_waits_for_nothing",
+          "[issue13][syscalls]") {
+  check_async_receive("pipe");
+}
+TEST_CASE("posix.syscalls.mailslot.async_receive_of_a_waiting_message_waits_for_nothing",
+          "[issue13][syscalls]") {
+  check_mailslot_async_receive();
+}
 TEST_CASE("posix.syscalls.unix.timed_receive_that_waits_is_one_call", "[C8][syscalls]") {
   check_receive("unix");
 }

@@ -10,6 +10,10 @@
 //            control channel, then send it, 4 KiB, on the data channel. The
 //            peer reads the data channel only once the control channel has
 //            been quiet for 10 ms: once this end is stuck in a send.
+//   async-receive  COUNT times: tell the peer "go" on a control channel and
+//            wait for its "sent", which it says once its 64-byte answer is
+//            on the data channel; then receive that answer with
+//            async_receive, running the io_context until it completes.
 //
 // Stream URLs carry both channels as two connections to the peer's listener
 // (control first). For mailslot://NAME the probe reads NAME (receive), or
@@ -101,11 +105,53 @@ void send_role(const std::string& url, int count) {
   control.send(strait::buffer("done"));
 }
 
+// The io_context's own calls are measured with the receive's: with the
+// answer already there, a receive that reads first needs no epoll_ctl.
+template <class Receiver>
+void receive_async(asio::io_context& io, Receiver& receiver, std::vector<std::byte>& answer,
+                   int index) {
+  std::error_code result;
+  std::size_t n = 0;
+  mark("begin", index);
+  receiver.async_receive(asio::buffer(answer), [&](std::error_code ec, std::size_t size) {
+    result = ec;
+    n = size;
+  });
+  io.run();
+  mark("end", index);
+  io.restart();
+  if (result || n != answer_size) throw std::runtime_error("async_receive: " + result.message());
+}
+
+void async_receive_role(const std::string& url, int count) {
+  asio::io_context io;
+  std::vector<std::byte> answer(answer_size);
+  if (is_mailslot(url)) {
+    auto box = strait::mailslot::create(io, url.substr(11));
+    auto go = connect(io, url + "-go");
+    auto sent = strait::mailslot::create(io, url.substr(11) + "-sent");
+    sent.set_read_timeout(timeout);
+    for (int i = 0; i <= count; ++i) {
+      go.send(strait::buffer("go"));
+      sent.receive();
+      receive_async(io, box, answer, i);
+    }
+    return;
+  }
+  auto control = connect(io, url);
+  auto data = connect(io, url);
+  for (int i = 0; i <= count; ++i) {
+    control.send(strait::buffer("go"));
+    control.receive();
+    receive_async(io, data, answer, i);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: syscall_probe receive|send URL COUNT\n");
+    std::fprintf(stderr, "usage: syscall_probe receive|send|async-receive URL COUNT\n");
     return 2;
   }
   try {
@@ -115,6 +161,8 @@ int main(int argc, char** argv) {
       receive_role(argv[2], count);
     } else if (role == "send") {
       send_role(argv[2], count);
+    } else if (role == "async-receive") {
+      async_receive_role(argv[2], count);
     } else {
       std::fprintf(stderr, "syscall_probe: unknown role '%s'\n", argv[1]);
       return 2;
