@@ -225,3 +225,22 @@ TEST_CASE("completion.bound_handler_runs_on_its_strand", "[completion]") {
   io.run();
   CHECK(in_strand);
 }
+
+// A handler whose executor is type-erased (a coroutine's, or one bound to
+// an any_io_executor) still runs on it: asio 1.22's
+// any_io_executor::target<T>() does not check T, so a strand taken for an
+// io_context executor let the handler run directly, outside the strand.
+TEST_CASE("completion.handler_bound_to_a_type_erased_strand_runs_on_it", "[completion]") {
+  asio::io_context io;
+  auto strand = asio::make_strand(io);
+  bool in_strand = false;
+  auto done = strait::detail::bind_completion<void(std::error_code, std::size_t)>(
+      asio::bind_executor(asio::any_io_executor(strand),
+                          [&](std::error_code, std::size_t) {
+                            in_strand = strand.running_in_this_thread();
+                          }),
+      io.get_executor());
+  asio::post(io, [&] { done(std::error_code{}, 1); });  // in the io_context, not the strand
+  io.run();
+  CHECK(in_strand);
+}

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <new>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 
 #include <asio/any_io_executor.hpp>
@@ -124,6 +125,19 @@ class completion<void(Args...)> {
   alignas(std::max_align_t) unsigned char storage_[inline_words * sizeof(void*)];
 };
 
+// The executor of type T inside `ex`, or null. asio 1.22's
+// any_io_executor::target<T>() hands out its target as a T whatever its
+// type (a strand too), so the type is checked here. Without RTTI there is
+// no type to check: always null, and callers take the general path.
+template <class T>
+const T* executor_target(const asio::any_io_executor& ex) noexcept {
+#if defined(ASIO_NO_TYPEID)
+  return nullptr;
+#else
+  return ex.target_type() == typeid(T) ? ex.template target<T>() : nullptr;
+#endif
+}
+
 // True when `ex` is an io_context's executor (as a channel's usually is)
 // and this thread runs that io_context: asio::dispatch would call the
 // handler here and now, and calling it directly spares dispatch's executor
@@ -133,7 +147,7 @@ bool runs_handlers_here(const Executor& ex) noexcept {
   if constexpr (std::is_same_v<Executor, asio::any_io_executor>) {
     using tracked_io_executor = decltype(asio::prefer(
         std::declval<asio::io_context::executor_type>(), asio::execution::outstanding_work.tracked));
-    const auto* io_ex = ex.template target<tracked_io_executor>();
+    const auto* io_ex = executor_target<tracked_io_executor>(ex);
     return io_ex && io_ex->running_in_this_thread();
   } else {
     return false;
