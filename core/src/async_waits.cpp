@@ -1,9 +1,9 @@
 // async_waits: one thread per pending wait on a named event or semaphore.
 #include "async_waits.hpp"
+#include "posting.hpp"
 
 #include <utility>
 
-#include <asio/post.hpp>
 
 #include <strait/error.hpp>
 
@@ -81,7 +81,7 @@ void async_waits::take_finished(std::list<entry>& ended) {
 
 void async_waits::post_error(wait_completion done, std::error_code ec,
                              const asio::any_io_executor& ex) {
-  asio::post(ex, [done = std::move(done), ec]() mutable { done(ec); });
+  post_to(ex, [done = std::move(done), ec]() mutable { done(ec); });
 }
 
 }  // namespace strait::detail

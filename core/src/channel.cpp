@@ -3,10 +3,10 @@
 #include <array>
 #include <utility>
 
-#include <asio/post.hpp>
 #include <fmt/format.h>
 
 #include "backend.hpp"
+#include "posting.hpp"
 
 namespace strait {
 namespace {
@@ -191,7 +191,7 @@ void channel::start_receive(asio::mutable_buffer buffer, size_completion done) {
             done(error, n + m);
           }));
   }
-  asio::post(get_executor(), [done = std::move(done), ec, n]() mutable { done(ec, n); });
+  detail::post_to(get_executor(), [done = std::move(done), ec, n]() mutable { done(ec, n); });
 }
 
 namespace {
@@ -238,7 +238,7 @@ void channel::start_receive_message(message_completion done) {
     const bool more = unread.more;
     unread = {};
     if (!more) {
-      asio::post(get_executor(), [op = std::move(op)]() mutable {
+      detail::post_to(get_executor(), [op = std::move(op)]() mutable {
         op.done({}, std::move(op.message));
       });
       return;

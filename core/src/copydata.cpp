@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include <asio/post.hpp>
 #include <fmt/format.h>
 
 #include "copydata_backend.hpp"
+#include "posting.hpp"
 #include "single_reader_listener.hpp"
 
 namespace strait {
@@ -82,7 +82,7 @@ std::size_t copydata_writer::receive(asio::mutable_buffer, deadline, std::error_
 }
 
 void copydata_writer::async_receive(asio::mutable_buffer, size_completion done) {
-  asio::post(get_executor(), [done = std::move(done)]() mutable {
+  post_to(get_executor(), [done = std::move(done)]() mutable {
     done(make_error_code(errc::access_denied), 0);
   });
 }

@@ -15,10 +15,10 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/multicast.hpp>
 #include <asio/ip/udp.hpp>
-#include <asio/post.hpp>
 
 #include "mailslot_backend.hpp"
 #include "mailslot_datagram.hpp"
+#include "posting.hpp"
 #include "socket_support.hpp"
 
 namespace strait {
@@ -143,8 +143,7 @@ class broadcast_writer final : public channel_backend,
     std::error_code ec = check(message);
     if (!ec && sending_) ec = make_error_code(errc::invalid_argument);  // one at a time
     if (ec) {
-      asio::post(socket_.get_executor(),
-                 [done = std::move(done), ec]() mutable { done(ec, 0); });
+      post_to(socket_.get_executor(), [done = std::move(done), ec]() mutable { done(ec, 0); });
       return;
     }
     auto header = std::make_shared<std::vector<std::byte>>(header_for(message.size()));
@@ -168,7 +167,7 @@ class broadcast_writer final : public channel_backend,
   }
 
   void async_receive(asio::mutable_buffer, size_completion done) override {
-    asio::post(socket_.get_executor(), [done = std::move(done)]() mutable {
+    post_to(socket_.get_executor(), [done = std::move(done)]() mutable {
       done(make_error_code(errc::access_denied), 0);  // M1
     });
   }

@@ -13,6 +13,7 @@
 // cross-process barrier (cross_process_barrier.hpp), a spin or adaptive end
 // runs it before it sleeps, so that the other side publishes each message
 // without a fence (wake_peer).
+#include "posting.hpp"
 #include "shm_channel.hpp"
 
 #include <algorithm>
@@ -551,15 +552,14 @@ class shm_channel final : public channel_backend,
   }
 
   void post_completion(size_completion done, std::error_code ec, std::size_t n = 0) {
-    asio::post(settings_.executor,
-               [done = std::move(done), ec, n]() mutable { done(ec, n); });
+    post_to(settings_.executor, [done = std::move(done), ec, n]() mutable { done(ec, n); });
   }
 
   // A send is in flight until its completion runs, however soon it was
   // written: a second async_send before then is refused, whatever the ring's room.
   void post_send_completion(size_completion done, std::error_code ec, std::size_t n = 0) {
-    asio::post(settings_.executor, [weak = weak_from_this(), done = std::move(done), ec,
-                                    n]() mutable {
+    post_to(settings_.executor, [weak = weak_from_this(), done = std::move(done), ec,
+                                 n]() mutable {
       if (const auto self = weak.lock()) self->sending_.store(false, std::memory_order_release);
       done(ec, n);
     });

@@ -17,12 +17,12 @@
 #include <vector>
 
 #include <asio/local/datagram_protocol.hpp>
-#include <asio/post.hpp>
 
 #include "kernel_timeout.hpp"
 #include "local_socket.hpp"
 #include "mailslot.hpp"
 #include "mailslot_backend.hpp"
+#include "posting.hpp"
 #include "socket_support.hpp"
 
 namespace strait::detail {
@@ -73,10 +73,10 @@ class posix_mailslot_reader final : public mailslot_reader {
     bool taken = false;
     auto message = take(MSG_DONTWAIT, taken, ec);
     if (ec || taken) {
-      asio::post(socket_.get_executor(),
-                 [done = std::move(done), ec, message = std::move(message)]() mutable {
-                   done(ec, std::move(message));
-                 });
+      post_to(socket_.get_executor(),
+              [done = std::move(done), ec, message = std::move(message)]() mutable {
+                done(ec, std::move(message));
+              });
       return;
     }
     wait_then_fetch(std::move(done));

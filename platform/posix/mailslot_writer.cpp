@@ -9,7 +9,6 @@
 #include <thread>
 
 #include <asio/local/datagram_protocol.hpp>
-#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
 #include "kernel_timeout.hpp"
@@ -17,6 +16,7 @@
 #include "mailslot.hpp"
 #include "mailslot_backend.hpp"
 #include "no_sigpipe.hpp"
+#include "posting.hpp"
 #include "socket_support.hpp"
 
 namespace strait::detail {
@@ -148,7 +148,7 @@ class posix_mailslot_writer final : public channel_backend,
     // In flight until its completion runs, even when sent at once: one at a time.
     auto finish = [this, done, initiating](std::error_code ec, std::size_t n) {
       if (initiating) {
-        return asio::post(socket_.get_executor(), [self = shared_from_this(), done, ec, n] {
+        return post_to(socket_.get_executor(), [self = shared_from_this(), done, ec, n] {
           self->sending_ = false;
           (*done)(ec, n);
         });
@@ -175,7 +175,7 @@ class posix_mailslot_writer final : public channel_backend,
   }
 
   void post(size_completion done, std::error_code ec, std::size_t n = 0) {
-    asio::post(socket_.get_executor(), [done = std::move(done), ec, n]() mutable { done(ec, n); });
+    post_to(socket_.get_executor(), [done = std::move(done), ec, n]() mutable { done(ec, n); });
   }
 
   datagram::socket socket_;

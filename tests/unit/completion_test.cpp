@@ -1,6 +1,7 @@
 // detail::completion, the type-erased handler every asynchronous operation
 // carries through a backend: called once, never lost, never leaked, and (issue
-// 13) a bound asio handler kept inline.
+// 13) a bound asio handler kept inline; and post_to, which backends post
+// completions with.
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -17,6 +18,7 @@
 #include <strait/detail/completion.hpp>
 
 #include "catch.hpp"
+#include "posting.hpp"
 
 // Allocations made by this thread while counting_allocations is set.
 namespace {
@@ -241,6 +243,28 @@ TEST_CASE("completion.handler_bound_to_a_type_erased_strand_runs_on_it", "[compl
                           }),
       io.get_executor());
   asio::post(io, [&] { done(std::error_code{}, 1); });  // in the io_context, not the strand
+  io.run();
+  CHECK(in_strand);
+}
+
+// post_to (core/src/posting.hpp): how a backend posts a completion.
+TEST_CASE("completion.post_to_an_io_context_runs_later_in_run", "[completion]") {
+  asio::io_context io;
+  bool ran = false;
+  strait::detail::post_to(asio::any_io_executor(io.get_executor()), [&] {
+    ran = io.get_executor().running_in_this_thread();
+  });
+  CHECK_FALSE(ran);  // never inside the call that posts
+  io.run();
+  CHECK(ran);
+}
+
+TEST_CASE("completion.post_to_another_executor_goes_through_it", "[completion]") {
+  asio::io_context io;
+  auto strand = asio::make_strand(io);
+  bool in_strand = false;
+  strait::detail::post_to(asio::any_io_executor(strand),
+                          [&] { in_strand = strand.running_in_this_thread(); });
   io.run();
   CHECK(in_strand);
 }
