@@ -1,11 +1,11 @@
 // async_waits: one thread per pending wait on a named event or semaphore.
 #include "async_waits.hpp"
-#include "posting.hpp"
 
 #include <utility>
 
-
 #include <strait/error.hpp>
+
+#include "posting.hpp"
 
 namespace strait::detail {
 namespace {

@@ -13,7 +13,6 @@
 // cross-process barrier (cross_process_barrier.hpp), a spin or adaptive end
 // runs it before it sleeps, so that the other side publishes each message
 // without a fence (wake_peer).
-#include "posting.hpp"
 #include "shm_channel.hpp"
 
 #include <algorithm>
@@ -32,6 +31,7 @@
 #include "cpu_relax.hpp"
 #include "cross_process_barrier.hpp"
 #include "pending_completions.hpp"
+#include "posting.hpp"
 #include "shm_service.hpp"
 
 namespace strait::detail::shm {
