@@ -213,19 +213,26 @@ TEST_CASE("completion.dropping_a_bound_handler_releases_its_work", "[completion]
   CHECK_FALSE(ran);
 }
 
-TEST_CASE("completion.bound_handler_runs_on_its_strand", "[completion]") {
+// Whether a handler bound to `as_bound(strand)` runs in the strand when its
+// completion is called in the io_context's thread, outside the strand.
+template <class AsBound>
+bool bound_handler_runs_in_strand(AsBound as_bound) {
   asio::io_context io;
   auto strand = asio::make_strand(io);
   bool in_strand = false;
   auto done = strait::detail::bind_completion<void(std::error_code, std::size_t)>(
-      asio::bind_executor(strand,
+      asio::bind_executor(as_bound(strand),
                           [&](std::error_code, std::size_t) {
                             in_strand = strand.running_in_this_thread();
                           }),
       io.get_executor());
   asio::post(io, [&] { done(std::error_code{}, 1); });
   io.run();
-  CHECK(in_strand);
+  return in_strand;
+}
+
+TEST_CASE("completion.bound_handler_runs_on_its_strand", "[completion]") {
+  CHECK(bound_handler_runs_in_strand([](const auto& strand) { return strand; }));
 }
 
 // A handler whose executor is type-erased (a coroutine's, or one bound to
@@ -233,18 +240,8 @@ TEST_CASE("completion.bound_handler_runs_on_its_strand", "[completion]") {
 // any_io_executor::target<T>() does not check T, so a strand taken for an
 // io_context executor let the handler run directly, outside the strand.
 TEST_CASE("completion.handler_bound_to_a_type_erased_strand_runs_on_it", "[completion]") {
-  asio::io_context io;
-  auto strand = asio::make_strand(io);
-  bool in_strand = false;
-  auto done = strait::detail::bind_completion<void(std::error_code, std::size_t)>(
-      asio::bind_executor(asio::any_io_executor(strand),
-                          [&](std::error_code, std::size_t) {
-                            in_strand = strand.running_in_this_thread();
-                          }),
-      io.get_executor());
-  asio::post(io, [&] { done(std::error_code{}, 1); });  // in the io_context, not the strand
-  io.run();
-  CHECK(in_strand);
+  CHECK(bound_handler_runs_in_strand(
+      [](const auto& strand) { return asio::any_io_executor(strand); }));
 }
 
 // post_to (core/src/posting.hpp): how a backend posts a completion.
