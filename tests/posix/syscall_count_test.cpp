@@ -250,6 +250,14 @@ void check_mailslot_send() {
                       [&] { drain_when_stuck(control, data); });
 }
 
+// How many of the calls `made` are to one of `names`.
+long count_calls(const std::vector<std::string>& made, const std::vector<std::string>& names) {
+  return std::count_if(made.begin(), made.end(), [&](const std::string& call) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& name) { return call.starts_with(name + "("); });
+  });
+}
+
 // Issue 13: an asynchronous receive whose message is already there reads it
 // and waits for nothing: no epoll_ctl (asio re-arms the descriptor with one
 // for every wait), and one read.
@@ -258,14 +266,8 @@ void check_no_wait(const traced_calls& calls, const std::string& what) {
   int not_one_read = 0;
   std::string first;
   for (const auto& [index, made] : calls) {
-    const auto count = [&](const std::vector<std::string>& names) {
-      return std::count_if(made.begin(), made.end(), [&](const std::string& call) {
-        return std::any_of(names.begin(), names.end(),
-                           [&](const std::string& name) { return call.starts_with(name + "("); });
-      });
-    };
-    const bool rearmed = count({"epoll_ctl"}) > 0;
-    const bool one_read = count({"recvfrom", "recvmsg", "recv", "read"}) == 1;
+    const bool rearmed = count_calls(made, {"epoll_ctl"}) > 0;
+    const bool one_read = count_calls(made, {"recvfrom", "recvmsg", "recv", "read"}) == 1;
     waited += rearmed;
     not_one_read += !one_read;
     if (first.empty() && (rearmed || !one_read)) {
