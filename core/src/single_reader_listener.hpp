@@ -6,9 +6,9 @@
 #include <mutex>
 #include <string>
 
+#include <asio/post.hpp>
 
 #include "backend.hpp"
-#include "posting.hpp"
 
 namespace strait::detail {
 
@@ -79,10 +79,10 @@ class single_reader_listener final : public listener_backend,
  private:
   void complete(accept_completion done, std::error_code ec,
                 std::shared_ptr<channel_backend> channel = nullptr) {
-    post_to(reader_->get_executor(),
-            [done = std::move(done), ec, channel = std::move(channel)]() mutable {
-              done(ec, std::move(channel));
-            });
+    asio::post(reader_->get_executor(),
+               [done = std::move(done), ec, channel = std::move(channel)]() mutable {
+                 done(ec, std::move(channel));
+               });
   }
 
   std::shared_ptr<channel_backend> reader_;

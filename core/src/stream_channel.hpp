@@ -15,10 +15,10 @@
 
 #include <asio/buffer.hpp>
 #include <asio/error.hpp>
+#include <asio/post.hpp>
 
 #include "asio_errors.hpp"
 #include "backend.hpp"
-#include "posting.hpp"
 #include "socket_support.hpp"
 #include "stream_frame.hpp"
 #include "stream_frame_reader.hpp"
@@ -250,7 +250,8 @@ class stream_channel final : public channel_backend,
   }
 
   void post_completion(size_completion done, std::error_code ec, std::size_t n = 0) {
-    post_to(socket_.get_executor(), [done = std::move(done), ec, n]() mutable { done(ec, n); });
+    asio::post(socket_.get_executor(),
+               [done = std::move(done), ec, n]() mutable { done(ec, n); });
   }
 
   // A header the frame reader refuses ends the stream: its receive side
@@ -414,7 +415,7 @@ class stream_channel final : public channel_backend,
   }
 
   void read_first() {
-    post_to(socket_.get_executor(), [p = pending(*this, receive_op_.done)]() mutable {
+    asio::post(socket_.get_executor(), [p = pending(*this, receive_op_.done)]() mutable {
       auto& self = p.run();
       if (self.receive_op_.epoch != self.cancel_epoch_ || !self.socket_.is_open())
         return self.complete_receive(make_error_code(errc::operation_aborted));
