@@ -17,13 +17,13 @@ namespace strait::detail {
 // function: an io_context echo server over POSIX mailslot:// spent 12% of
 // its instructions per echo on that (issue 13).
 //
-// Only from a function defined in a .cpp file, not from a template or an
-// inline function of a header: asio's executor instantiates its execute<F>
-// on the handler's type with the default visibility its headers push, and a
-// handler type that is visible outside its file (a lambda in a header's
-// inline function) makes a shared strait export that instantiation
-// (shared.exported_symbols fails). A lambda in a .cpp file's function has no
-// linkage, and neither has the instantiation.
+// Only with a handler whose type is local to one .cpp file: a lambda in a
+// function defined there, or in a member of a class in its anonymous
+// namespace. asio's executor instantiates its execute<F> on the handler's
+// type with the default visibility its headers push, so a handler type
+// visible outside its file (a lambda in a header's template or inline
+// function) makes a shared strait export that instantiation
+// (shared.exported_symbols fails).
 template <class Handler>
 void post_to(const asio::any_io_executor& ex, Handler&& handler) {
   if (const auto* io_ex = executor_target<asio::io_context::executor_type>(ex))

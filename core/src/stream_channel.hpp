@@ -25,6 +25,36 @@
 
 namespace strait::detail {
 
+// When an asynchronous receive reads before it waits. Each wait costs an
+// epoll_ctl: asio re-arms the descriptor for it. A server that starts its
+// next receive from its send's completion often finds its peer's next
+// message there already; then reading first spares the wait. A try that
+// finds nothing makes the next receives wait first, twice as many after each
+// miss in a row (up to 64): a ping-pong peer, whose message is never there
+// yet, pays for a try only now and then (issue 13).
+class read_first_pacing {
+ public:
+  bool try_now() noexcept {
+    if (waits_before_next_try_ == 0) return true;
+    --waits_before_next_try_;
+    return false;
+  }
+
+  void tried(bool found) noexcept {
+    if (found) {
+      waits_after_a_miss_ = 1;
+    } else {
+      waits_before_next_try_ = waits_after_a_miss_;
+      waits_after_a_miss_ = std::min(2 * waits_after_a_miss_, max_waits_after_a_miss);
+    }
+  }
+
+ private:
+  static constexpr unsigned max_waits_after_a_miss = 64;
+  unsigned waits_before_next_try_ = 0;
+  unsigned waits_after_a_miss_ = 1;
+};
+
 template <class Protocol>
 class stream_channel final : public channel_backend,
                              public std::enable_shared_from_this<stream_channel<Protocol>> {
@@ -342,7 +372,7 @@ class stream_channel final : public channel_backend,
     // Wait for more bytes: straight into the caller's buffer when it is large.
     const bool direct = op.in_payload && op.want - op.got >= direct_read_threshold;
     if constexpr (reads_when_ready) {
-      if (!direct) return initiating && try_read_first() ? read_first() : read_when_ready();
+      if (!direct) return initiating && read_first_.try_now() ? read_first() : read_when_ready();
     }
     if (direct) frames_.release_if_empty();
     auto target = direct ? asio::buffer(out + op.got, op.want - op.got) : frames_.read_room();
@@ -386,34 +416,12 @@ class stream_channel final : public channel_backend,
     const auto before = frames_.buffered();
     const auto ec = fill(no_wait);
     if (ec && ec != errc::timed_out) return complete_receive(ec);
-    if (trying_first) read_first_found(frames_.buffered() > before);
+    if (trying_first) read_first_.tried(frames_.buffered() > before);
     continue_receive();
   }
 
-  // Each wait costs an epoll_ctl: asio re-arms the descriptor for it. A
-  // server that starts its next receive from its send's completion often
-  // finds its peer's next message there already; then the read is tried
-  // first, in a posted handler, with the caller's handler still right behind
-  // it. A try that finds nothing waits, and so do the next receives, twice
-  // as many after each miss in a row (up to 64): a ping-pong peer, whose
-  // message is never there yet, pays for a try only now and then (issue 13).
-  static constexpr unsigned max_waits_after_a_miss = 64;
-
-  bool try_read_first() {
-    if (waits_before_read_first_ == 0) return true;
-    --waits_before_read_first_;
-    return false;
-  }
-
-  void read_first_found(bool something) {
-    if (something) {
-      waits_after_a_miss_ = 1;
-    } else {
-      waits_before_read_first_ = waits_after_a_miss_;
-      waits_after_a_miss_ = std::min(2 * waits_after_a_miss_, max_waits_after_a_miss);
-    }
-  }
-
+  // The read tried first (read_first_pacing), in a posted handler, with the
+  // caller's handler still right behind it.
   void read_first() {
     asio::post(socket_.get_executor(), [p = pending(*this, receive_op_.done)]() mutable {
       auto& self = p.run();
@@ -447,8 +455,7 @@ class stream_channel final : public channel_backend,
   bool sending_ = false;
   bool receiving_ = false;
   unsigned cancel_epoch_ = 0;  // bumped by cancel(): ops started before it abort
-  unsigned waits_before_read_first_ = 0;  // receives that wait before the next try
-  unsigned waits_after_a_miss_ = 1;
+  read_first_pacing read_first_;
   send_op send_op_;
   receive_op receive_op_;
 

@@ -50,8 +50,7 @@ class outgoing_frame {
   void start(asio::const_buffer message) noexcept {
     message_ = message;
     frame_header{static_cast<std::uint32_t>(message.size())}.encode(bytes_.data());
-    copied_ = message.size() <= copied_payload;
-    if (copied_ && message.size() > 0)
+    if (copied() && message.size() > 0)
       std::memcpy(bytes_.data() + frame_header_size, message.data(), message.size());
   }
 
@@ -61,15 +60,16 @@ class outgoing_frame {
   // What is left after the first `written` bytes; the second buffer is empty
   // when one is enough.
   std::array<asio::const_buffer, 2> rest(std::size_t written) const noexcept {
-    if (copied_) return {asio::buffer(bytes_.data(), size()) + written, asio::const_buffer{}};
+    if (copied()) return {asio::buffer(bytes_.data(), size()) + written, asio::const_buffer{}};
     if (written < frame_header_size)
       return {asio::buffer(bytes_.data(), frame_header_size) + written, message_};
     return {message_ + (written - frame_header_size), asio::const_buffer{}};
   }
 
  private:
+  bool copied() const noexcept { return message_.size() <= copied_payload; }
+
   asio::const_buffer message_;
-  bool copied_ = false;
   std::array<std::byte, frame_header_size + copied_payload> bytes_;
 };
 
